@@ -1,0 +1,39 @@
+# Civique — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: run test lint format setup clean messages
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+## make run: set everything up (venv, database, demo data) and start the product on 127.0.0.1:8000.
+run: setup
+	$(BIN)/civique setup
+	$(BIN)/civique run
+
+## make test: set everything up and run the whole test suite.
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: setup
+	cd src/civique && ../../$(BIN)/civique makemessages -l en -l fr --ignore '*/migrations/*' && ../../$(BIN)/civique compilemessages
+
+clean:
+	rm -rf $(VENV) var

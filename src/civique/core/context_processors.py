@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def civique(request) -> dict:
+    return {"ORGANISATION": settings.CIVIQUE_ORGANISATION}

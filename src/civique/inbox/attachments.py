@@ -1,0 +1,78 @@
+"""Storing attachments: type sniffed from the content (never trusted from the sender), size
+limited, content-addressed on disk. Images are re-encoded and their EXIF stripped (images.py)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+
+from civique.channels.connectors.base import ParsedAttachment
+from civique.inbox.models import Attachment, Message
+
+# Leading bytes → MIME type, for the formats citizens actually send.
+SIGNATURES: list[tuple[bytes, str]] = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),  # also docx/xlsx/odt
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),  # doc/xls
+    (b"BM", "image/bmp"),
+]
+
+
+def sniff_type(content: bytes) -> str:
+    for magic, mime in SIGNATURES:
+        if content.startswith(magic):
+            return mime
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    if len(content) > 12 and content[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return "image/heic"
+    try:
+        content[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain"
+
+
+class AttachmentRejected(ValueError):
+    pass
+
+
+def store_attachment(message: Message, item: ParsedAttachment) -> Attachment:
+    """Store one attachment of ``message``. Raises AttachmentRejected with a French reason."""
+    from civique.inbox.images import prepare_image
+
+    if len(item.content) > settings.CIVIQUE_MAX_ATTACHMENT_BYTES:
+        raise AttachmentRejected(
+            _("Pièce jointe « %(name)s » non conservée : %(size)s Mo, au-delà de %(max)s Mo.")
+            % {
+                "name": item.filename,
+                "size": round(len(item.content) / 1_048_576, 1),
+                "max": round(settings.CIVIQUE_MAX_ATTACHMENT_BYTES / 1_048_576, 1),
+            }
+        )
+    content = item.content
+    content_type = sniff_type(content)
+    meta: dict = {}
+    if content_type.startswith("image/"):
+        content, content_type, meta = prepare_image(content, item.filename)
+    digest = hashlib.sha256(content).hexdigest()
+    attachment = Attachment(
+        message=message,
+        filename=(item.filename or "piece-jointe")[:255],
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        is_inline=item.is_inline,
+        content_id=item.content_id[:255],
+        meta=meta,
+    )
+    attachment.file.save(digest, ContentFile(content), save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,46 @@
+"""The durable inbound log: everything a channel delivers is written here first."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civique.channels.models import Channel
+
+
+class EventState(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    DONE = "done", _("Traité")
+    RETRYING = "retrying", _("Nouvelle tentative prévue")
+    PARKED = "parked", _("En échec (à examiner)")
+
+
+class InboundEvent(models.Model):
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="events")
+    external_id = models.CharField(_("identifiant externe"), max_length=255)
+    payload = models.BinaryField(_("contenu brut"))
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    received_at = models.DateTimeField(_("reçu le"), default=timezone.now)
+    state = models.CharField(
+        _("état"), max_length=16, choices=EventState.choices, default=EventState.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("tentatives"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    processed_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    message_ids = models.JSONField(_("messages produits"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], name="inboundevent_unique_per_channel"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        verbose_name = _("événement entrant")
+        verbose_name_plural = _("événements entrants")
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.external_id} ({self.state})"

@@ -1,0 +1,65 @@
+"""The pipeline: an ordered list of small stages that turns parsed messages into messages.
+
+Each stage is a function taking the ``Context``; the list is ``settings.CIVIQUE_PIPELINE`` so later
+work (analysers, smarter routing, SLA clocks, automations) adds a stage instead of editing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from civique.channels.connectors.base import ParsedMessage
+
+if TYPE_CHECKING:
+    from civique.channels.models import Channel
+    from civique.contacts.models import Contact
+    from civique.inbox.models import Conversation, Message
+    from civique.ingest.models import InboundEvent
+
+
+@dataclass
+class Context:
+    event: InboundEvent
+    channel: Channel
+    parsed: ParsedMessage
+    index: int
+    contact: Contact | None = None
+    conversation: Conversation | None = None
+    message: Message | None = None
+    created_conversation: bool = False
+    # Set by a stage to end the run for this message (e.g. it was already stored).
+    stop: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def external_id(self) -> str:
+        """The message's id on its channel; derived from the event when the platform gives none."""
+        return self.parsed.external_id or f"event:{self.event.external_id}:{self.index}"
+
+
+Stage = Callable[[Context], None]
+
+
+@cache
+def _stages(paths: tuple[str, ...]) -> list[Stage]:
+    return [import_string(path) for path in paths]
+
+
+def run_pipeline(event: InboundEvent, parsed: list[ParsedMessage]) -> list[Message]:
+    """Run every stage for every parsed message; return the messages (new or already stored)."""
+    messages = []
+    for index, item in enumerate(parsed):
+        ctx = Context(event=event, channel=event.channel, parsed=item, index=index)
+        for stage in _stages(tuple(settings.CIVIQUE_PIPELINE)):
+            stage(ctx)
+            if ctx.stop:
+                break
+        if ctx.message is not None:
+            messages.append(ctx.message)
+    return messages

@@ -1,0 +1,288 @@
+"""Pipeline stages, in the order of ``settings.CIVIQUE_PIPELINE``. Each does one thing."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civique.contacts.models import Contact, Identity
+from civique.contacts.normalize import normalize_identity
+from civique.inbox import timeline
+from civique.inbox.attachments import AttachmentRejected, store_attachment
+from civique.inbox.models import (
+    Category,
+    Conversation,
+    Direction,
+    Message,
+    Status,
+    TimelineKind,
+)
+from civique.ingest.pipeline import Context
+
+logger = logging.getLogger(__name__)
+
+# Sent after a message is stored and routed; automations (acknowledgements, notifications...)
+# connect here. Receivers run inside the event's transaction.
+message_received = Signal()
+
+
+def resolve_contact(contact: Contact) -> Contact:
+    """Follow merges to the contact that now holds the history."""
+    seen = set()
+    while contact.merged_into_id and contact.pk not in seen:
+        seen.add(contact.pk)
+        contact = contact.merged_into
+    return contact
+
+
+def identify_contact(ctx: Context) -> None:
+    """Exact identity match only; a new identity makes a new contact. Never matches on a name."""
+    parsed = ctx.parsed
+    if parsed.contact_id:
+        contact = Contact.objects.filter(pk=parsed.contact_id).first()
+        if contact is None:
+            raise ValidationError(_("Usager n°%(id)s introuvable.") % {"id": parsed.contact_id})
+        ctx.contact = resolve_contact(contact)
+        return
+    sender = parsed.sender
+    if sender is None:
+        return
+    try:
+        value = normalize_identity(sender.identity_kind, sender.identity_value)
+    except ValidationError as exc:
+        # Keep the message; it simply has no known author.
+        ctx.notes.append(_("Expéditeur non reconnu (%(err)s).") % {"err": exc.messages[0]})
+        return
+    identity = (
+        Identity.objects.select_related("contact")
+        .filter(kind=sender.identity_kind, value=value)
+        .first()
+    )
+    if identity is not None:
+        contact = resolve_contact(identity.contact)
+        if not contact.display_name and sender.display_name:
+            contact.display_name = sender.display_name[:200]
+            contact.save(update_fields=["display_name", "updated_at"])
+        ctx.contact = contact
+        return
+    contact = Contact.objects.create(display_name=sender.display_name[:200])
+    Identity.objects.create(
+        contact=contact,
+        kind=sender.identity_kind,
+        value=value,
+        display=(sender.identity_value or "")[:255],
+    )
+    ctx.contact = contact
+
+
+def _token_pattern() -> re.Pattern[str]:
+    prefix = re.escape(settings.CIVIQUE_REFERENCE_PREFIX)
+    return re.compile(rf"\[#{prefix}-(\d+)\]", re.IGNORECASE)
+
+
+def _by_message_ids(ctx: Context) -> Conversation | None:
+    ids = [i for i in [ctx.parsed.in_reply_to, *reversed(ctx.parsed.references)] if i]
+    if not ids:
+        return None
+    earlier = (
+        Message.objects.filter(channel=ctx.channel, external_id__in=ids)
+        .select_related("conversation")
+        .order_by("-created_at")
+        .first()
+    )
+    return earlier.conversation if earlier else None
+
+
+def _by_reference_token(ctx: Context) -> Conversation | None:
+    match = _token_pattern().search(ctx.parsed.subject or "")
+    if not match or ctx.contact is None:
+        return None
+    # The token alone is guessable: it threads only a message from the conversation's contact.
+    return Conversation.objects.filter(pk=int(match.group(1)), contact=ctx.contact).first()
+
+
+def find_conversation(ctx: Context) -> None:
+    """Thread the message: explicit conversation, reply headers, reference token, thread key."""
+    parsed = ctx.parsed
+    conversation = None
+    if parsed.conversation_id:
+        conversation = Conversation.objects.filter(pk=parsed.conversation_id).first()
+    conversation = conversation or _by_message_ids(ctx) or _by_reference_token(ctx)
+    if conversation is None and parsed.thread_key:
+        conversation = (
+            Conversation.objects.filter(channel=ctx.channel, thread_key=parsed.thread_key)
+            .exclude(status=Status.CLOSED)
+            .order_by("-id")
+            .first()
+        )
+    if conversation is not None and conversation.status == Status.CLOSED:
+        ctx.notes.append(
+            _("Suite de la demande %(ref)s, clôturée.") % {"ref": conversation.reference}
+        )
+        conversation = None
+    ctx.conversation = conversation
+
+
+def _new_conversation(ctx: Context) -> Conversation:
+    parsed = ctx.parsed
+    subject = parsed.subject or " ".join(parsed.text.split())[:80]
+    category = None
+    if parsed.category_slug:
+        category = Category.objects.filter(slug=parsed.category_slug).first()
+    location = parsed.location or {}
+    conversation = Conversation.objects.create(
+        subject=subject[:255],
+        visibility="public" if parsed.visibility == "public" else "private",
+        channel=ctx.channel,
+        contact=ctx.contact,
+        category=category,
+        thread_key=parsed.thread_key[:255],
+        location_lat=location.get("lat"),
+        location_lon=location.get("lon"),
+        location_address=str(location.get("address") or "")[:255],
+        created_at=parsed.platform_timestamp or timezone.now(),
+    )
+    ctx.created_conversation = True
+    return conversation
+
+
+def _clean_html(html: str) -> str:
+    if not html:
+        return ""
+    # No scripts, styles, event handlers or remote images; links open safely.
+    return nh3.clean(html, url_schemes={"http", "https", "mailto", "tel", "cid"})
+
+
+def persist_message(ctx: Context) -> None:
+    """Store the message once: a second delivery of the same external id stops here."""
+    existing = Message.objects.filter(channel=ctx.channel, external_id=ctx.external_id).first()
+    if existing is not None:
+        ctx.message = existing
+        ctx.conversation = existing.conversation
+        ctx.stop = True
+        return
+    if ctx.conversation is None:
+        ctx.conversation = _new_conversation(ctx)
+    parsed = ctx.parsed
+    meta = dict(parsed.meta)
+    if parsed.automated_reason:
+        meta["automated_reason"] = parsed.automated_reason
+    sender = parsed.sender
+    message = Message.objects.create(
+        conversation=ctx.conversation,
+        channel=ctx.channel,
+        direction=parsed.direction,
+        kind=parsed.kind,
+        visibility=parsed.visibility,
+        author_contact=ctx.contact if parsed.direction == Direction.INBOUND else None,
+        author_agent_id=parsed.agent_id,
+        author_name=(sender.display_name if sender else "")[:200],
+        subject=parsed.subject[:255],
+        text=parsed.text,
+        html=_clean_html(parsed.html),
+        external_id=ctx.external_id,
+        in_reply_to=parsed.in_reply_to[:255],
+        references=" ".join(parsed.references),
+        platform_timestamp=parsed.platform_timestamp,
+        is_automated=parsed.is_automated,
+        meta=meta,
+    )
+    notes = [*ctx.notes, *parsed.notices]
+    for item in parsed.attachments:
+        try:
+            stored = store_attachment(message, item)
+        except AttachmentRejected as exc:
+            notes.append(str(exc))
+            continue
+        gps = stored.meta.get("gps")
+        if gps and ctx.conversation.location_lat is None:
+            ctx.conversation.location_lat, ctx.conversation.location_lon = gps["lat"], gps["lon"]
+            ctx.conversation.save(update_fields=["location_lat", "location_lon"])
+    ctx.message = message
+    timeline.record(ctx.conversation, TimelineKind.MESSAGE, message=message, at=message.when)
+    for note in notes:
+        timeline.record(ctx.conversation, TimelineKind.SYSTEM, message=message, text=note)
+
+
+def route(ctx: Context) -> None:
+    """Give a new conversation a team: its category's team, else the channel's owner."""
+    conversation = ctx.conversation
+    if conversation is None or conversation.team_id:
+        return
+    team = conversation.category.team if conversation.category_id else None
+    conversation.team = team or ctx.channel.team
+    conversation.save(update_fields=["team"])
+    timeline.record(conversation, TimelineKind.TEAM, team=conversation.team.name, automatic=True)
+
+
+def update_clocks(ctx: Context) -> None:
+    """Keep the timestamps response commitments will count on, and reopen on a new message."""
+    conversation, message = ctx.conversation, ctx.message
+    if conversation is None or message is None:
+        return
+    when = message.when
+    fields = ["last_message_at", "updated_at"]
+    if conversation.last_message_at is None or when > conversation.last_message_at:
+        conversation.last_message_at = when
+    agent_logged = ctx.channel.connector.agent_logged
+    if message.direction == Direction.INBOUND and not message.is_automated:
+        conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, when]))
+        fields.append("last_inbound_at")
+        if agent_logged:
+            # A call or a visit is answered as it happens.
+            conversation.first_response_at = conversation.first_response_at or when
+            fields.append("first_response_at")
+        elif conversation.waiting_since is None:
+            conversation.waiting_since = when
+            fields.append("waiting_since")
+        if (
+            conversation.status in (Status.PENDING, Status.RESOLVED)
+            and not ctx.created_conversation
+        ):
+            timeline.record(
+                conversation,
+                TimelineKind.STATUS,
+                old=conversation.status,
+                new=Status.OPEN,
+                automatic=True,
+            )
+            conversation.status = Status.OPEN
+            conversation.resolved_at = None
+            fields += ["status", "resolved_at"]
+    elif message.direction == Direction.OUTBOUND:
+        conversation.first_response_at = conversation.first_response_at or when
+        conversation.waiting_since = None
+        fields += ["first_response_at", "waiting_since"]
+    outcome = message.meta.get("outcome")
+    if agent_logged and outcome == "resolved" and conversation.status != Status.RESOLVED:
+        timeline.record(
+            conversation,
+            TimelineKind.STATUS,
+            old=conversation.status,
+            new=Status.RESOLVED,
+            automatic=True,
+        )
+        conversation.status = Status.RESOLVED
+        conversation.resolved_at = when
+        conversation.waiting_since = None
+        fields += ["status", "resolved_at", "waiting_since"]
+    conversation.save(update_fields=sorted(set(fields)))
+
+
+def notify(ctx: Context) -> None:
+    """Tell automations a message arrived. Automated mail is flagged so nothing answers it."""
+    if ctx.message is None:
+        return
+    message_received.send(
+        sender=Message,
+        message=ctx.message,
+        conversation=ctx.conversation,
+        created_conversation=ctx.created_conversation,
+    )

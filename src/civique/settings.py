@@ -1,0 +1,281 @@
+"""Django settings for Civique.
+
+Every setting comes from the environment, with embedded defaults (SQLite in WAL mode under
+``./var/``, database-backed task queue). ``docs/env.md`` tables every variable. A bad value stops
+start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on", "oui"}:
+        return True
+    if value in {"0", "false", "no", "off", "non"}:
+        return False
+    raise ImproperlyConfigured(f"{name} doit valoir 0 ou 1 (reçu {raw!r}).")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} doit être un nombre entier (reçu {raw!r}).") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+VAR_DIR = Path(env_str("CIVIQUE_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _embedded_secret_key() -> str:
+    """A random key kept in ``var/secret_key`` so that the embedded profile needs no setup."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+DEBUG = env_bool("CIVIQUE_DEBUG", False)
+SECRET_KEY = env_str("CIVIQUE_SECRET_KEY") or _embedded_secret_key()
+# Keys that encrypt channel secrets at rest; the first encrypts, all decrypt (rotation).
+ENCRYPTION_KEYS = env_list("CIVIQUE_ENCRYPTION_KEYS") or [SECRET_KEY]
+ALLOWED_HOSTS = env_list("CIVIQUE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CIVIQUE_CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_str("CIVIQUE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "civique.core",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "civique.contacts",
+    "civique.channels",
+    "civique.ingest",
+    "civique.inbox",
+    "civique.portal",
+    "civique.api",
+    "civique.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "civique.urls"
+WSGI_APPLICATION = "civique.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "civique.core.context_processors.civique",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    try:
+        _db = dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("CIVIQUE_DB_CONN_MAX_AGE", 60)
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL n'est pas une URL de base valide : {exc}"
+        ) from None
+    _db["CONN_HEALTH_CHECKS"] = True
+else:
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR_DIR / "civique.sqlite3"),
+        "OPTIONS": {
+            # WAL lets readers work while the worker writes; IMMEDIATE takes the write lock at
+            # BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
+# Lets concurrent test runs against one PostgreSQL server use distinct test databases.
+if os.environ.get("CIVIQUE_TEST_DB_SUFFIX"):
+    _db.setdefault("TEST", {})["NAME"] = f"test_civique_{os.environ['CIVIQUE_TEST_DB_SUFFIX']}"
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+# --- Cache (rate limits) -------------------------------------------------------------------
+REDIS_URL = env_str("CIVIQUE_REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit wants a shared cache; the embedded profile serves from one web process, whose
+# memory cache is therefore shared by every request it answers. Scale-out sets CIVIQUE_REDIS_URL.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_VIEW = "civique.core.views.rate_limited"
+
+# --- Tasks ----------------------------------------------------------------------------------
+TASKS_BACKEND = env_str("CIVIQUE_TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CIVIQUE_TASKS_BACKEND doit valoir {', '.join(_TASK_BACKENDS)} (reçu {TASKS_BACKEND!r})."
+    )
+if TASKS_BACKEND == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("CIVIQUE_TASKS_BACKEND=rq demande CIVIQUE_REDIS_URL.")
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "inbox:list"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- Internationalisation ------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("CIVIQUE_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+PHONE_REGION = env_str("CIVIQUE_PHONE_REGION", "FR")
+
+# --- Files ----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(env_str("CIVIQUE_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"  # never served directly: attachments go through a permission check
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Civique --------------------------------------------------------------------------------
+CIVIQUE_ORGANISATION = env_str("CIVIQUE_ORGANISATION", "Ville de Valmont")
+CIVIQUE_REFERENCE_PREFIX = env_str("CIVIQUE_REFERENCE_PREFIX", "V")
+CIVIQUE_MAX_ATTACHMENT_BYTES = env_int("CIVIQUE_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+CIVIQUE_MAX_EVENT_BYTES = env_int("CIVIQUE_MAX_EVENT_BYTES", 40 * 1024 * 1024)
+CIVIQUE_INGEST_BATCH = env_int("CIVIQUE_INGEST_BATCH", 100)
+CIVIQUE_MAX_ATTEMPTS = env_int("CIVIQUE_MAX_ATTEMPTS", 5)
+CIVIQUE_SWEEP_SECONDS = env_int("CIVIQUE_SWEEP_SECONDS", 15)
+CIVIQUE_POLL_SECONDS = env_int("CIVIQUE_POLL_SECONDS", 60)
+CIVIQUE_REQUIRE_SERVICES = env_bool("CIVIQUE_REQUIRE_SERVICES", False)
+CIVIQUE_PIPELINE = [
+    "civique.ingest.stages.identify_contact",
+    "civique.ingest.stages.find_conversation",
+    "civique.ingest.stages.persist_message",
+    "civique.ingest.stages.route",
+    "civique.ingest.stages.update_clocks",
+    "civique.ingest.stages.notify",
+]
+PORTAL_RATE_LIMIT = env_str("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
+EMAIL_FROM_DEFAULT = env_str("CIVIQUE_EMAIL_FROM", "Ville de Valmont <contact@valmont.example>")
+DEFAULT_FROM_EMAIL = EMAIL_FROM_DEFAULT
+
+# --- Security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("CIVIQUE_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CIVIQUE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

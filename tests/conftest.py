@@ -1,0 +1,87 @@
+"""Standing fixtures: two teams, three users (administrator, agent of the team, outsider),
+and one channel of each kind of this issue."""
+
+from __future__ import annotations
+
+import pytest
+
+from civique.channels.models import Channel
+from civique.core.models import Role, Team, User
+from civique.inbox.models import Category
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def team(db) -> Team:
+    return Team.objects.create(slug="accueil", name="Accueil", email="accueil@valmont.example")
+
+
+@pytest.fixture
+def other_team(db) -> Team:
+    return Team.objects.create(slug="voirie", name="Voirie")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return User.objects.create_user(
+        "admin", password="motdepasse-admin", role=Role.ADMINISTRATOR, first_name="Alice"
+    )
+
+
+@pytest.fixture
+def agent(team) -> User:
+    user = User.objects.create_user(
+        "agent",
+        password="motdepasse-agent",
+        role=Role.AGENT,
+        first_name="Bruno",
+        last_name="Martin",
+    )
+    user.teams.add(team)
+    return user
+
+
+@pytest.fixture
+def outsider(other_team) -> User:
+    user = User.objects.create_user("outsider", password="motdepasse-outsider", role=Role.AGENT)
+    user.teams.add(other_team)
+    return user
+
+
+@pytest.fixture
+def email_channel(team) -> Channel:
+    return Channel.objects.create(
+        kind="email",
+        name="contact@valmont.example",
+        team=team,
+        settings={"address": "contact@valmont.example", "display_name": "Ville de Valmont"},
+    )
+
+
+@pytest.fixture
+def webform_channel(team) -> Channel:
+    return Channel.objects.create(kind="webform", name="Portail citoyen", team=team)
+
+
+@pytest.fixture
+def phone_channel(team) -> Channel:
+    return Channel.objects.create(kind="phone", name="Standard", team=team)
+
+
+@pytest.fixture
+def counter_channel(team) -> Channel:
+    return Channel.objects.create(kind="counter", name="Accueil de la mairie", team=team)
+
+
+@pytest.fixture
+def api_channel(team) -> Channel:
+    return Channel.objects.create(kind="api", name="API", team=team)
+
+
+@pytest.fixture
+def category(other_team) -> Category:
+    return Category.objects.create(slug="voirie", name="Voirie", team=other_team)
