@@ -58,6 +58,10 @@ def deliver(delivery_id: int) -> Delivery:
         delivery.provider_id = result.external_id[:255]
         delivery.last_error = ""
         delivery.save()
+        if result.external_id and not message.external_id:
+            # Replies to this message thread on it (e.g. an email's Message-ID).
+            message.external_id = result.external_id[:255]
+            message.save(update_fields=["external_id"])
         timeline.record(message.conversation, TimelineKind.DELIVERY, message=message, state="sent")
     return delivery
 

@@ -104,8 +104,9 @@ class WebFormConnector(StructuredConnector):
     kind = "webform"
     label = "Formulaire du portail"
     identity_kind = "email"
-    # Answers to the web form go by email when the citizen gave one (see docs/connectors.md).
-    can_reply = False
+    # Answers are shown on the portal's tracking page and, when the citizen gave an address,
+    # sent by email through the email channel named in settings["reply_channel"].
+    can_reply = True
 
 
 class PhoneConnector(StructuredConnector):

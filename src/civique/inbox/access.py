@@ -1,0 +1,28 @@
+"""Permission-checked fetches of conversations. Views and the API go through these only."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from civique.inbox.models import Conversation
+
+
+def conversations_for(user) -> QuerySet[Conversation]:
+    """Administrators see everything; others the conversations of their teams."""
+    qs = Conversation.objects.select_related("channel", "contact", "team", "assignee", "category")
+    if user.is_administrator:
+        return qs
+    return qs.filter(team__in=user.teams.all())
+
+
+def access_conversation(user, pk: int) -> Conversation:
+    conversation = conversations_for(user).filter(pk=pk).first()
+    if conversation is None:
+        raise Http404("Demande introuvable.")
+    return conversation
+
+
+def can_manage_team(user, conversation: Conversation) -> bool:
+    """Transfers to another team and assignment of someone else: supervisors and administrators."""
+    return user.is_administrator or (user.is_supervisor and conversation.team in user.teams.all())
