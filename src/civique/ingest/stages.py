@@ -118,7 +118,6 @@ def find_conversation(ctx: Context) -> None:
     if conversation is None and parsed.thread_key:
         conversation = (
             Conversation.objects.filter(channel=ctx.channel, thread_key=parsed.thread_key)
-            .exclude(status=Status.CLOSED)
             .order_by("-id")
             .first()
         )

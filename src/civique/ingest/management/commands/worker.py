@@ -23,7 +23,13 @@ class Command(BaseCommand):
             scheduler = Scheduler()
             scheduler.start()
         if settings.TASKS_BACKEND == "rq":
-            call_command("rqworker", "default", "--with-scheduler")
+            call_command(
+                "rqworker",
+                "default",
+                "--with-scheduler",
+                "--job-class",
+                "django_tasks_rq.backend.Job",
+            )
         else:
             from django_tasks_db.management.commands.db_worker import Worker
 

@@ -1,0 +1,72 @@
+"""Health check, secrets encrypted at rest, the append-only audit journal, settings errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from civique.channels.models import Channel
+from civique.core.audit import audit
+from civique.core.models import AuditEvent, WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_a_missing_worker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "worker": "never seen"}
+
+
+def test_healthz_is_happy_with_a_recent_heartbeat(client):
+    WorkerHeartbeat.objects.create(name="w1", pid=1)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["worker"] == "ok"
+
+
+def test_healthz_flags_a_stale_worker(client):
+    WorkerHeartbeat.objects.create(name="w1", pid=1, last_seen=timezone.now() - timedelta(hours=1))
+    assert client.get("/healthz").json()["worker"] == "stale"
+
+
+def test_channel_secrets_are_encrypted_at_rest(team):
+    channel = Channel.objects.create(kind="email", name="m", team=team, secrets={"pw": "s3cret!"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secrets FROM channels_channel WHERE id = %s", [channel.pk])
+        stored = cursor.fetchone()[0]
+    assert "s3cret" not in stored
+    assert Channel.objects.get(pk=channel.pk).secrets == {"pw": "s3cret!"}
+
+
+def test_the_audit_journal_refuses_changes_and_deletions(admin_user, team):
+    event = audit(admin_user, "team.create", team, {"name": [None, "Accueil"]})
+    assert event.actor_label == "Alice"
+    event.verb = "autre"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(TypeError):
+        AuditEvent.objects.update(verb="x")
+
+
+def test_a_bad_setting_stops_start_up_with_a_clear_message(tmp_path):
+    env = {**os.environ, "CIVIQUE_VAR_DIR": str(tmp_path), "CIVIQUE_TASKS_BACKEND": "celery"}
+    result = subprocess.run(
+        [sys.executable, "-m", "civique.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "CIVIQUE_TASKS_BACKEND doit valoir" in result.stderr

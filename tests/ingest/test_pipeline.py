@@ -1,0 +1,192 @@
+"""The durable intake and the pipeline, through the real connectors and database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.utils import timezone
+
+from civique.contacts.models import Contact, Identity
+from civique.inbox.models import Conversation, Message, Status, TimelineEntry
+from civique.ingest.actions import (
+    EventTooLarge,
+    process_due_events,
+    process_event,
+    receive_event,
+    requeue_events,
+)
+from civique.ingest.models import EventState, InboundEvent
+from civique.ingest.stages import message_received
+
+pytestmark = pytest.mark.django_db
+
+
+def form(**fields) -> bytes:
+    data = {"name": "Jeanne Dupont", "email": "jeanne.dupont@example.org", "text": "Bonjour"}
+    data.update(fields)
+    return json.dumps(data).encode()
+
+
+def ingest(channel, payload: bytes, external_id: str = "") -> InboundEvent:
+    event = receive_event(channel, payload, "application/json", external_id, enqueue=False).event
+    return process_event(event.pk)
+
+
+def test_the_same_delivery_twice_is_stored_once(webform_channel):
+    first = receive_event(webform_channel, form(), "application/json", enqueue=False)
+    second = receive_event(webform_channel, form(), "application/json", enqueue=False)
+    assert first.created and not second.created
+    assert first.event.pk == second.event.pk
+    assert InboundEvent.objects.count() == 1
+
+
+def test_it_refuses_an_oversize_delivery_before_storing_anything(webform_channel, settings):
+    settings.CIVIQUE_MAX_EVENT_BYTES = 100
+    with pytest.raises(EventTooLarge):
+        receive_event(webform_channel, form(text="x" * 200), "application/json", enqueue=False)
+    assert InboundEvent.objects.count() == 0
+
+
+def test_it_turns_an_event_into_a_routed_conversation(webform_channel, team):
+    event = ingest(webform_channel, form(email="Jeanne.Dupont@Example.ORG", text="Lampadaire"))
+    assert event.state == EventState.DONE
+    conversation = Conversation.objects.get()
+    assert conversation.team == team
+    assert conversation.status == Status.NEW
+    assert conversation.waiting_since is not None
+    identity = Identity.objects.get()
+    assert identity.value == "jeanne.dupont@example.org"
+    assert conversation.contact == identity.contact
+    assert event.message_ids == [Message.objects.get().pk]
+
+
+def test_it_routes_to_the_team_of_the_category(webform_channel, category, other_team):
+    ingest(webform_channel, form(category="voirie"))
+    assert Conversation.objects.get().team == other_team
+
+
+def test_it_normalises_phone_numbers_to_e164(webform_channel):
+    ingest(webform_channel, form(email="", phone="06 12 34 56 78"))
+    assert Identity.objects.get().value == "+33612345678"
+
+
+def test_it_never_merges_two_people_on_their_name(webform_channel):
+    ingest(webform_channel, form(email="a@example.org", text="Un"))
+    ingest(webform_channel, form(email="b@example.org", text="Deux"))
+    assert Contact.objects.count() == 2
+
+
+def test_a_known_identity_finds_its_contact(webform_channel):
+    ingest(webform_channel, form(text="Un"))
+    ingest(webform_channel, form(text="Deux", email="JEANNE.DUPONT@example.org"))
+    assert Contact.objects.count() == 1
+    assert Conversation.objects.count() == 2
+
+
+def test_replaying_processed_events_creates_nothing_new(webform_channel):
+    for n in range(3):
+        ingest(webform_channel, form(text=f"Demande {n}"))
+    before = (Message.objects.count(), Conversation.objects.count(), TimelineEntry.objects.count())
+    assert requeue_events(InboundEvent.objects.all()) == 3
+    assert process_due_events() == 3
+    assert process_due_events() == 0
+    after = (Message.objects.count(), Conversation.objects.count(), TimelineEntry.objects.count())
+    assert after == before
+    assert set(InboundEvent.objects.values_list("state", flat=True)) == {EventState.DONE}
+
+
+def test_a_malformed_payload_is_parked_with_a_clear_error_and_kept_intact(webform_channel):
+    raw = b"{not json \xff"
+    event = ingest(webform_channel, raw)
+    assert event.state == EventState.PARKED
+    assert "JSON illisible" in event.last_error
+    assert bytes(InboundEvent.objects.get().payload) == raw
+    assert Message.objects.count() == 0
+
+
+def boom(ctx) -> None:
+    raise RuntimeError("base indisponible")
+
+
+def test_a_failing_stage_rolls_back_then_retries_with_backoff(webform_channel, settings):
+    settings.CIVIQUE_PIPELINE = [*settings.CIVIQUE_PIPELINE, "tests.ingest.test_pipeline.boom"]
+    event = ingest(webform_channel, form())
+    assert event.state == EventState.RETRYING
+    assert event.attempts == 1
+    assert event.next_attempt_at > timezone.now()
+    assert "base indisponible" in event.last_error
+    # The transaction was rolled back: no half-written conversation or contact.
+    assert (Conversation.objects.count(), Contact.objects.count(), Message.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+    assert process_due_events() == 0  # not due yet
+
+
+def test_an_event_is_parked_after_the_last_attempt(webform_channel, settings):
+    settings.CIVIQUE_PIPELINE = [*settings.CIVIQUE_PIPELINE, "tests.ingest.test_pipeline.boom"]
+    settings.CIVIQUE_MAX_ATTEMPTS = 2
+    event = ingest(webform_channel, form())
+    InboundEvent.objects.filter(pk=event.pk).update(next_attempt_at=timezone.now())
+    event = process_event(event.pk)
+    assert event.state == EventState.PARKED
+    assert event.attempts == 2
+
+
+def test_it_threads_on_the_thread_key_and_starts_anew_after_closing(api_channel):
+    ingest(api_channel, form(text="Un", thread_key="post-1", external_id="c1"), "c1")
+    ingest(api_channel, form(text="Deux", thread_key="post-1", external_id="c2"), "c2")
+    assert Conversation.objects.count() == 1
+    Conversation.objects.update(status=Status.CLOSED)
+    ingest(api_channel, form(text="Trois", thread_key="post-1", external_id="c3"), "c3")
+    assert Conversation.objects.count() == 2
+    newest = Conversation.objects.order_by("-id").first()
+    assert "clôturée" in newest.timeline.filter(kind="system").get().data["text"]
+
+
+def test_a_new_message_reopens_a_resolved_conversation(api_channel):
+    ingest(api_channel, form(text="Un", thread_key="t"), "m1")
+    conversation = Conversation.objects.get()
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=Status.RESOLVED, waiting_since=None
+    )
+    ingest(api_channel, form(text="Encore moi", thread_key="t"), "m2")
+    conversation.refresh_from_db()
+    assert conversation.status == Status.OPEN
+    assert conversation.waiting_since is not None
+    assert conversation.timeline.filter(kind="status").exists()
+
+
+def test_an_agent_logged_call_counts_as_answered(phone_channel, agent):
+    contact = Contact.objects.create(display_name="Paul Durand")
+    payload = {
+        "contact_id": contact.pk,
+        "text": "Question sur la carte d'identité",
+        "meta": {"outcome": "resolved"},
+        "agent_id": agent.pk,
+    }
+    ingest(phone_channel, json.dumps(payload).encode(), "call-1")
+    conversation = Conversation.objects.get()
+    message = conversation.messages.get()
+    assert message.kind == "call" and message.author_agent == agent
+    assert conversation.first_response_at is not None
+    assert conversation.waiting_since is None
+    assert conversation.status == Status.RESOLVED
+
+
+def test_automations_hear_of_each_new_message_once(webform_channel):
+    heard = []
+
+    def listener(sender, message, conversation, created_conversation, **kwargs):
+        heard.append((message.pk, created_conversation))
+
+    message_received.connect(listener)
+    try:
+        event = ingest(webform_channel, form())
+        requeue_events(InboundEvent.objects.all())
+        process_due_events()
+    finally:
+        message_received.disconnect(listener)
+    assert heard == [(event.message_ids[0], True)]
