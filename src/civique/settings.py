@@ -216,6 +216,7 @@ PHONE_REGION = env_str("CIVIQUE_PHONE_REGION", "FR")
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("CIVIQUE_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: attachments go through a permission check
 STORAGES = {
@@ -246,6 +247,10 @@ CIVIQUE_PIPELINE = [
     "civique.ingest.stages.notify",
 ]
 PORTAL_RATE_LIMIT = env_str("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
+# The web-form channel the portal posts to; empty: the first active one.
+CIVIQUE_PORTAL_CHANNEL = env_int("CIVIQUE_PORTAL_CHANNEL", 0) or None
+# Largest request body the web server accepts (uploads included).
+CIVIQUE_MAX_REQUEST_BYTES = env_int("CIVIQUE_MAX_REQUEST_BYTES", 15 * 1024 * 1024)
 EMAIL_FROM_DEFAULT = env_str("CIVIQUE_EMAIL_FROM", "Ville de Valmont <contact@valmont.example>")
 DEFAULT_FROM_EMAIL = EMAIL_FROM_DEFAULT
 

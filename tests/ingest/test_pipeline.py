@@ -190,3 +190,21 @@ def test_automations_hear_of_each_new_message_once(webform_channel):
     finally:
         message_received.disconnect(listener)
     assert heard == [(event.message_ids[0], True)]
+
+
+def test_a_phone_given_beside_an_email_becomes_a_second_identity(webform_channel):
+    ingest(webform_channel, form(phone="06 12 34 56 78"))
+    contact = Contact.objects.get()
+    assert sorted(contact.identities.values_list("kind", "value")) == [
+        ("email", "jeanne.dupont@example.org"),
+        ("phone", "+33612345678"),
+    ]
+
+
+def test_a_handle_owned_by_someone_else_is_noted_not_merged(webform_channel):
+    ingest(webform_channel, form(email="", phone="06 12 34 56 78", name="Paul"))
+    ingest(webform_channel, form(phone="06 12 34 56 78", text="Autre"))
+    assert Contact.objects.count() == 2
+    assert Identity.objects.filter(kind="phone").count() == 1
+    note = TimelineEntry.objects.filter(kind="system").get()
+    assert "déjà connu pour un autre usager" in note.data["text"]

@@ -4,6 +4,7 @@ limited, content-addressed on disk. Images are re-encoded and their EXIF strippe
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,6 +23,8 @@ SIGNATURES: list[tuple[bytes, str]] = [
     (b"PK\x03\x04", "application/zip"),  # also docx/xlsx/odt
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),  # doc/xls
     (b"BM", "image/bmp"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
 ]
 
 
@@ -41,7 +44,32 @@ def sniff_type(content: bytes) -> str:
 
 
 class AttachmentRejected(ValueError):
-    pass
+    """An attachment not kept; ``str()`` is French text, ``reason`` says why for callers."""
+
+    TOO_BIG = "too_big"  # more bytes than CIVIQUE_MAX_ATTACHMENT_BYTES
+    UNREADABLE = "unreadable"  # not an image Pillow may decode, or truncated, or corrupt
+    TOO_MANY_PIXELS = "too_many_pixels"  # declared dimensions beyond images.MAX_PIXELS
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png"}
+KEPT_EXTENSIONS = {"image/jpeg": {".jpg", ".jpeg", ".jpe"}, "image/png": {".png"}}
+
+
+def renamed_for(filename: str, content_type: str) -> str:
+    """``filename`` with the extension of the format it was re-encoded to (photo.heic → .jpg)."""
+    extension = EXTENSIONS.get(content_type)
+    name = filename or "piece-jointe"
+    if extension is None:
+        return name
+    suffix = PurePath(name).suffix
+    if suffix.lower() in KEPT_EXTENSIONS[content_type]:
+        return name
+    stem = PurePath(name).stem if suffix else name
+    return f"{stem}{extension}"
 
 
 def store_attachment(message: Message, item: ParsedAttachment) -> Attachment:
@@ -55,17 +83,20 @@ def store_attachment(message: Message, item: ParsedAttachment) -> Attachment:
                 "name": item.filename,
                 "size": round(len(item.content) / 1_048_576, 1),
                 "max": round(settings.CIVIQUE_MAX_ATTACHMENT_BYTES / 1_048_576, 1),
-            }
+            },
+            reason=AttachmentRejected.TOO_BIG,
         )
     content = item.content
     content_type = sniff_type(content)
     meta: dict = {}
+    filename = item.filename or "piece-jointe"
     if content_type.startswith("image/"):
-        content, content_type, meta = prepare_image(content, item.filename)
+        content, content_type, meta = prepare_image(content, filename)
+        filename = renamed_for(filename, content_type)
     digest = hashlib.sha256(content).hexdigest()
     attachment = Attachment(
         message=message,
-        filename=(item.filename or "piece-jointe")[:255],
+        filename=filename[-255:],
         content_type=content_type,
         size=len(content),
         sha256=digest,

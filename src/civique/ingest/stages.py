@@ -12,6 +12,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civique.channels.connectors.base import Sender
 from civique.contacts.models import Contact, Identity
 from civique.contacts.normalize import normalize_identity
 from civique.inbox import timeline
@@ -44,6 +45,35 @@ def resolve_contact(contact: Contact) -> Contact:
 
 def identify_contact(ctx: Context) -> None:
     """Exact identity match only; a new identity makes a new contact. Never matches on a name."""
+    _identify_sender(ctx)
+    if ctx.contact is not None:
+        for other in ctx.parsed.other_identities:
+            _attach_identity(ctx, other)
+
+
+def _attach_identity(ctx: Context, sender: Sender) -> None:
+    """Add a further handle to the contact, unless it belongs to someone else (never merge)."""
+    try:
+        value = normalize_identity(sender.identity_kind, sender.identity_value)
+    except ValidationError as exc:
+        ctx.notes.append(exc.messages[0])
+        return
+    owner = Identity.objects.filter(kind=sender.identity_kind, value=value).first()
+    if owner is None:
+        Identity.objects.create(
+            contact=ctx.contact,
+            kind=sender.identity_kind,
+            value=value,
+            display=sender.identity_value[:255],
+        )
+    elif resolve_contact(owner.contact) != ctx.contact:
+        ctx.notes.append(
+            _("%(value)s est déjà connu pour un autre usager : identifiants non fusionnés.")
+            % {"value": sender.identity_value}
+        )
+
+
+def _identify_sender(ctx: Context) -> None:
     parsed = ctx.parsed
     if parsed.contact_id:
         contact = Contact.objects.filter(pk=parsed.contact_id).first()

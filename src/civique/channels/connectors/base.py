@@ -67,6 +67,8 @@ class ParsedMessage:
     conversation_id: int | None = None  # ...and may name the conversation they belong to
     agent_id: int | None = None  # the agent who logged it
     meta: dict[str, Any] = field(default_factory=dict)
+    # Further handles the sender gave (e.g. a phone beside the email on the web form).
+    other_identities: list[Sender] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # e.g. an oversize attachment left out
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from civique.channels.connectors.base import (
     Connector,
@@ -17,6 +18,7 @@ from civique.channels.connectors.base import (
     ParsedMessage,
     ParseError,
     Sender,
+    SendResult,
 )
 
 
@@ -48,6 +50,13 @@ def _sender(data: dict[str, Any]) -> Sender | None:
     if data.get("identity_kind") and data.get("identity_value"):
         return Sender(str(data["identity_kind"]), str(data["identity_value"]), name)
     return None
+
+
+def _other_identities(data: dict[str, Any]) -> list[Sender]:
+    """A phone given beside an email is kept as a second identity."""
+    if data.get("email") and data.get("phone"):
+        return [Sender("phone", str(data["phone"]), str(data.get("name") or "").strip())]
+    return []
 
 
 def _attachments(data: dict[str, Any]) -> list[ParsedAttachment]:
@@ -96,6 +105,7 @@ class StructuredConnector(Connector):
                 conversation_id=data.get("conversation_id"),
                 agent_id=data.get("agent_id"),
                 meta=dict(data.get("meta") or {}),
+                other_identities=_other_identities(data),
             )
         ]
 
@@ -107,6 +117,22 @@ class WebFormConnector(StructuredConnector):
     # Answers are shown on the portal's tracking page and, when the citizen gave an address,
     # sent by email through the email channel named in settings["reply_channel"].
     can_reply = True
+
+    def send(self, channel, message) -> SendResult:
+        """Email the answer through ``settings["reply_channel"]`` when the contact has an email
+        address; otherwise it is only published on the portal's tracking page."""
+        from civique.channels.connectors.email.smtp import recipient_address
+        from civique.channels.models import Channel
+
+        reply_channel_id = str((channel.settings or {}).get("reply_channel") or "")
+        email_channel = (
+            Channel.objects.filter(pk=int(reply_channel_id), kind="email", is_active=True).first()
+            if reply_channel_id.isdigit()
+            else None
+        )
+        if email_channel is None or not recipient_address(message.conversation):
+            return SendResult(detail=_("publié sur la page de suivi"))
+        return email_channel.connector.send(email_channel, message)
 
 
 class PhoneConnector(StructuredConnector):

@@ -44,6 +44,7 @@ class Command(BaseCommand):
                 host=options["host"],
                 port=options["port"],
                 threads=options["threads"],
+                max_request_body_size=settings.CIVIQUE_MAX_REQUEST_BYTES,
                 ident="civique",
             )
         except KeyboardInterrupt:

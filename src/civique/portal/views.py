@@ -1,0 +1,134 @@
+"""The citizen portal: make a request, see its confirmation, track it.
+
+Views parse and check the request, then call ``actions`` (the write) or ``access`` (the read).
+POSTs are rate limited per client IP; the tracking lookup is a POST so that the citizen's email
+or phone never lands in a URL or an access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+
+from civique.ingest.actions import EventTooLarge
+from civique.portal.access import find_tracked_conversation, public_messages
+from civique.portal.actions import PortalUnavailable, portal_channel, submit_request
+from civique.portal.forms import RequestForm, TrackForm
+
+SESSION_KEY = "portal_submission"
+
+# Plain-French status for citizens; the agents' labels are terser.
+STATUS_TEXT = {
+    "new": gettext_lazy("Reçue : elle va être confiée au service concerné."),
+    "open": gettext_lazy("En cours de traitement par nos services."),
+    "pending": gettext_lazy(
+        "En attente d'une information de votre part : voyez le dernier message."
+    ),
+    "resolved": gettext_lazy("Traitée : une réponse vous a été apportée."),
+    "closed": gettext_lazy("Clôturée."),
+}
+
+
+def portal_rate(group: str, request: HttpRequest) -> str:
+    """Read at each request, so that the setting can change without a restart (and in tests)."""
+    return settings.PORTAL_RATE_LIMIT
+
+
+def limit_posts(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Rate limit POSTs per client IP; over the limit, answer with ``settings.RATELIMIT_VIEW``
+    (429). Caught here so that it holds without django-ratelimit's middleware."""
+    limited = ratelimit(key="ip", rate=portal_rate, method="POST", block=True)(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return limited(request, *args, **kwargs)
+        except Ratelimited as exc:
+            return import_string(settings.RATELIMIT_VIEW)(request, exc)
+
+    return wrapper
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/unavailable.html", status=503)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit_posts
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        channel = portal_channel()
+    except PortalUnavailable:
+        return _unavailable(request)
+    if request.method != "POST":
+        return render(request, "portal/home.html", {"form": RequestForm()})
+    form = RequestForm(request.POST, request.FILES)
+    if form.is_spam:
+        # A robot filled the honeypot: say thank you, keep nothing.
+        request.session[SESSION_KEY] = {"reference": "", "receipt": ""}
+        return redirect("portal:thanks")
+    if form.is_valid():
+        try:
+            submission = submit_request(channel, form.cleaned_data)
+        except EventTooLarge:
+            form.add_error(
+                "photo", _("La photo est trop lourde : choisissez une image plus légère.")
+            )
+        else:
+            request.session[SESSION_KEY] = {
+                "reference": submission.reference,
+                "receipt": submission.receipt,
+            }
+            return redirect("portal:thanks")
+    return render(
+        request,
+        "portal/home.html",
+        {"form": form, "photo_lost": bool(request.FILES.get("photo"))},
+    )
+
+
+@never_cache
+@require_GET
+def thanks(request: HttpRequest) -> HttpResponse:
+    submission = request.session.get(SESSION_KEY)
+    if not submission:
+        return redirect("portal:home")
+    return render(request, "portal/thanks.html", {"submission": submission})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit_posts
+def track(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "portal/track.html", {"form": TrackForm()})
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/track.html", {"form": form})
+    data = form.cleaned_data
+    conversation = find_tracked_conversation(data["reference"], data["email"], data["phone"])
+    if conversation is None:
+        return render(request, "portal/track.html", {"form": form, "not_found": True})
+    context = {
+        "conversation": conversation,
+        "status_text": STATUS_TEXT.get(conversation.status, conversation.get_status_display()),
+        "messages_shown": public_messages(conversation),
+        "service_name": (
+            _("Service %(team)s") % {"team": conversation.team.name}
+            if conversation.team_id
+            else settings.CIVIQUE_ORGANISATION
+        ),
+    }
+    return render(request, "portal/tracked.html", context)
