@@ -1,0 +1,219 @@
+"""The REST API under /api/v1/: parse the request, fetch through the access checks, call the
+action, answer JSON. Every route needs a token (see auth.py); OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Status
+from ninja.decorators import decorate_view
+from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+
+from civique.api.actions import Intake, receive_api_message
+from civique.api.auth import TokenAuth
+from civique.api.errors import install_exception_handlers, limit_body_size
+from civique.api.schemas import (
+    ContactOut,
+    ConversationDetail,
+    ConversationPage,
+    ConversationQuery,
+    ErrorOut,
+    HistoryQuery,
+    InboundMessageIn,
+    IntakeOut,
+    MessageOut,
+    ReplyIn,
+)
+from civique.channels.models import Channel
+from civique.contacts.models import Contact
+from civique.core.access import visible_teams
+from civique.inbox.access import access_conversation, conversations_for
+from civique.inbox.actions import ActionError, reply_to_conversation
+from civique.inbox.models import Category, Message
+from civique.inbox.queries import InboxFilters, inbox_queryset
+from civique.ingest.models import EventState
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # French text stays readable
+
+
+api = NinjaAPI(
+    title="Civique API",
+    version="1",
+    description=(
+        "API REST de Civique. Authentification : en-tête "
+        "`Authorization: Bearer <jeton>` (jeton créé par `civique apitoken IDENTIFIANT`)."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    auth=TokenAuth(),
+    renderer=Renderer(),
+)
+install_exception_handlers(api)
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _messages(queryset):
+    return queryset.select_related("delivery", "channel", "conversation").prefetch_related(
+        "attachments"
+    )
+
+
+@api.get("/conversations", response={200: ConversationPage, **ERRORS}, tags=["demandes"])
+def list_conversations(request: HttpRequest, query: Query[ConversationQuery]):
+    """Les demandes visibles par l'agent du jeton, avec les filtres de la boîte de réception."""
+    filters = InboxFilters(
+        channel=query.channel,
+        status=query.status or "",
+        team=query.team,
+        assignee=query.assignee,
+        visibility=query.visibility or "",
+        category=query.category,
+        q=query.q,
+        sort=query.sort,
+    )
+    queryset = inbox_queryset(request.auth, filters)
+    items = list(queryset[query.offset : query.offset + query.limit])
+    return {
+        "count": queryset.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "items": items,
+    }
+
+
+@api.get(
+    "/conversations/{conversation_id}",
+    response={200: ConversationDetail, **ERRORS},
+    tags=["demandes"],
+)
+def get_conversation(request: HttpRequest, conversation_id: int):
+    """Une demande, ses messages (avec l'état d'envoi des réponses) et son historique."""
+    conversation = access_conversation(request.auth, conversation_id)
+    conversation.messages_for_api = list(_messages(conversation.messages.all()))
+    conversation.timeline_for_api = list(conversation.timeline.select_related("actor"))
+    return conversation
+
+
+@api.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["usagers"])
+def get_contact(request: HttpRequest, contact_id: int, query: Query[HistoryQuery]):
+    """Un usager, ses identifiants, et son historique (du plus récent au plus ancien) dans les
+    demandes visibles par l'agent du jeton."""
+    user = request.auth
+    contact = Contact.objects.prefetch_related("identities").filter(pk=contact_id).first()
+    visible = conversations_for(user)
+    conversations = visible.filter(contact_id=contact_id).order_by("-created_at", "-id")
+    if contact is None or not (user.is_administrator or conversations.exists()):
+        raise Http404(_("Usager introuvable."))
+    history = _messages(
+        Message.objects.filter(
+            Q(conversation__contact_id=contact_id) | Q(author_contact_id=contact_id),
+            conversation__in=visible.values("pk"),
+        )
+    ).order_by("-created_at", "-id")
+    return {
+        "id": contact.pk,
+        "display_name": contact.display_name,
+        "is_organisation": contact.is_organisation,
+        "notes": contact.notes,
+        "created_at": contact.created_at,
+        "merged_into_id": contact.merged_into_id,
+        "identities": list(contact.identities.all()),
+        "conversations": list(conversations),
+        "history_count": history.count(),
+        "history": list(history[query.offset : query.offset + query.limit]),
+    }
+
+
+@api.post(
+    "/conversations/{conversation_id}/replies",
+    response={201: MessageOut, 400: ErrorOut, **ERRORS},
+    tags=["demandes"],
+)
+def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn):
+    """Répond sur le canal de la demande ; la réponse part par la file d'envoi (état « queued »)."""
+    conversation = access_conversation(request.auth, conversation_id)
+    try:
+        message = reply_to_conversation(
+            request.auth, conversation, payload.text, then_status=payload.status
+        )
+    except ActionError as exc:
+        raise HttpError(400, str(exc)) from None
+    return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
+
+
+@api.post(
+    "/messages",
+    response={
+        200: IntakeOut,
+        201: IntakeOut,
+        202: IntakeOut,
+        400: ErrorOut,
+        413: ErrorOut,
+        **ERRORS,
+    },
+    tags=["messages entrants"],
+)
+@decorate_view(limit_body_size(api, MAX_BODY_BYTES))
+def post_message(request: HttpRequest, payload: InboundMessageIn):
+    """Dépose un message d'usager sur un canal de type « api ».
+
+    201 : message créé. 200 : cet `external_id` avait déjà été reçu ; rien n'est créé, la
+    réponse redonne le résultat du premier envoi. 202 : message enregistré mais pas encore
+    traité (nouvel essai automatique) ; `event_state` et `error` disent pourquoi.
+    """
+    channel = _api_channel(request.auth, payload.channel)
+    if payload.category and not Category.objects.filter(slug=payload.category).exists():
+        raise ValidationError(
+            [
+                {
+                    "loc": ["body", "payload", "category"],
+                    "msg": _("Thème inconnu : %(slug)s") % {"slug": payload.category},
+                    "type": "value_error",
+                }
+            ]
+        )
+    return _intake_answer(receive_api_message(channel, payload.to_payload()))
+
+
+def _api_channel(user, channel_id: int) -> Channel:
+    channel = Channel.objects.filter(pk=channel_id).first()
+    if channel is None or not visible_teams(user).filter(pk=channel.team_id).exists():
+        raise Http404(_("Canal introuvable."))
+    if channel.kind != "api":
+        raise HttpError(
+            400,
+            _(
+                "Le canal « %(name)s » est de type %(kind)s : seuls les canaux « api » reçoivent "
+                "des messages par l'API."
+            )
+            % {"name": channel.name, "kind": channel.kind},
+        )
+    if not channel.is_active:
+        raise HttpError(400, _("Le canal « %(name)s » est désactivé.") % {"name": channel.name})
+    return channel
+
+
+def _intake_answer(intake: Intake):
+    event = intake.event
+    answer = {"event_id": event.pk, "event_state": event.state, "error": event.last_error}
+    if event.state != EventState.DONE:
+        return Status(202, {**answer, "status": "stored"})
+    message = (
+        Message.objects.select_related("conversation").filter(pk__in=event.message_ids).first()
+    )
+    if message is not None:
+        answer.update(
+            reference=message.conversation.reference,
+            conversation_id=message.conversation_id,
+            message_id=message.pk,
+        )
+    if intake.created:
+        return Status(201, {**answer, "status": "created"})
+    return Status(200, {**answer, "status": "duplicate"})

@@ -1,0 +1,346 @@
+"""What the API reads and writes. Datetimes go out in ISO 8601 with the offset of
+``settings.TIME_ZONE``; ids are integers; references look like ``V-123``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import (
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+from civique.contacts.models import IdentityKind
+from civique.contacts.normalize import normalize_identity
+from civique.inbox.models import Direction
+
+
+def _local_iso(value: datetime) -> str:
+    return timezone.localtime(value).isoformat()
+
+
+DateTime = Annotated[
+    datetime,
+    PlainSerializer(_local_iso, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+StatusName = Literal["new", "open", "pending", "resolved", "closed"]
+
+
+# --- Out ----------------------------------------------------------------------------------
+
+
+class ChannelRef(Schema):
+    id: int
+    kind: str
+    name: str
+
+
+class TeamRef(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class AgentRef(Schema):
+    id: int
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return str(obj)
+
+
+class CategoryRef(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class ContactRef(Schema):
+    id: int
+    display_name: str
+
+
+class Location(Schema):
+    lat: float | None
+    lon: float | None
+    address: str
+
+
+class ConversationOut(Schema):
+    id: int
+    reference: str = Field(examples=["V-123"])
+    subject: str
+    status: StatusName
+    visibility: Literal["public", "private"]
+    priority: int = Field(description="1 basse, 2 normale, 3 haute, 4 urgente")
+    channel: ChannelRef
+    team: TeamRef | None
+    assignee: AgentRef | None
+    category: CategoryRef | None
+    contact: ContactRef | None
+    created_at: DateTime
+    last_message_at: DateTime | None
+    waiting_since: DateTime | None
+    first_response_at: DateTime | None
+    resolved_at: DateTime | None
+    closed_at: DateTime | None
+    location: Location | None
+
+    @staticmethod
+    def resolve_location(obj) -> dict[str, Any] | None:
+        if obj.location_lat is None and not obj.location_address:
+            return None
+        return {
+            "lat": obj.location_lat,
+            "lon": obj.location_lon,
+            "address": obj.location_address,
+        }
+
+
+class ConversationPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ConversationOut]
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    is_inline: bool
+
+
+class DeliveryOut(Schema):
+    state: Literal["queued", "sending", "sent", "retrying", "failed"]
+    attempts: int
+    next_attempt_at: DateTime
+    sent_at: DateTime | None
+    last_error: str
+
+
+class MessageOut(Schema):
+    id: int
+    conversation_id: int
+    direction: Literal["in", "out", "internal"]
+    kind: str
+    visibility: Literal["public", "private", "internal"]
+    author_name: str
+    author_contact_id: int | None
+    author_agent_id: int | None
+    subject: str
+    text: str
+    created_at: DateTime
+    platform_timestamp: DateTime | None
+    is_automated: bool
+    attachments: list[AttachmentOut]
+    delivery: DeliveryOut | None = Field(description="État d'envoi, pour les messages sortants")
+
+    @staticmethod
+    def resolve_attachments(obj) -> list:
+        return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_delivery(obj):
+        if obj.direction != Direction.OUTBOUND:
+            return None
+        return getattr(obj, "delivery", None)
+
+
+class HistoryMessageOut(MessageOut):
+    conversation_reference: str
+    channel: ChannelRef
+
+    @staticmethod
+    def resolve_conversation_reference(obj) -> str:
+        return obj.conversation.reference
+
+
+class TimelineEntryOut(Schema):
+    id: int
+    kind: str
+    created_at: DateTime
+    actor: AgentRef | None
+    message_id: int | None
+    data: dict[str, Any]
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut]
+    timeline: list[TimelineEntryOut]
+
+    @staticmethod
+    def resolve_messages(obj) -> list:
+        return obj.messages_for_api
+
+    @staticmethod
+    def resolve_timeline(obj) -> list:
+        return obj.timeline_for_api
+
+
+class IdentityOut(Schema):
+    kind: str
+    value: str
+    display: str
+
+
+class ContactOut(Schema):
+    id: int
+    display_name: str
+    is_organisation: bool
+    notes: str
+    created_at: DateTime
+    merged_into_id: int | None = Field(description="Usager qui a absorbé celui-ci (fusion)")
+    identities: list[IdentityOut]
+    conversations: list[ConversationOut]
+    history_count: int
+    history: list[HistoryMessageOut]
+
+
+class IntakeOut(Schema):
+    status: Literal["created", "duplicate", "stored"] = Field(
+        description="created : traité ; duplicate : déjà reçu (même external_id) ; "
+        "stored : enregistré mais pas encore traité (voir event_state et error)"
+    )
+    event_id: int
+    event_state: Literal["pending", "done", "retrying", "parked"]
+    error: str = ""
+    reference: str | None = None
+    conversation_id: int | None = None
+    message_id: int | None = None
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+# --- In -----------------------------------------------------------------------------------
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+
+
+class InputSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConversationQuery(Schema):
+    channel: int | None = None
+    status: Literal["new", "open", "pending", "resolved", "closed", "active"] | None = Field(
+        None, description="« active » : nouvelles, en cours et en attente"
+    )
+    team: int | None = None
+    assignee: str = Field(
+        "", pattern=r"^(|me|none|\d+)$", description="« me », « none » ou l'id d'un agent"
+    )
+    visibility: Literal["public", "private"] | None = None
+    category: int | None = None
+    q: str = Field("", max_length=200, description="Recherche plein texte ou référence V-123")
+    sort: Literal["waiting", "recent", "oldest", "priority"] = "waiting"
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+class HistoryQuery(Schema):
+    limit: int = Field(100, ge=1, le=500, description="Messages de l'historique, du plus récent")
+    offset: int = Field(0, ge=0)
+
+
+class ReplyIn(InputSchema):
+    text: Text
+    status: StatusName | None = Field(None, description="Statut à donner après la réponse")
+
+
+class LocationIn(InputSchema):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    address: Short = ""
+
+
+class InboundMessageIn(InputSchema):
+    channel: int = Field(description="Id d'un canal de type « api »")
+    external_id: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+        | None
+    ) = Field(None, description="Votre identifiant du message : le rend idempotent")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    email: Short | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    identity_kind: str | None = Field(None, description=", ".join(IdentityKind.values))
+    identity_value: Short | None = None
+    text: Text
+    subject: Short = ""
+    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = (
+        Field(None, description="Identifiant (slug) d'un thème")
+    )
+    thread_key: Short | None = Field(None, description="Regroupe les messages d'un même fil")
+    location: LocationIn | None = None
+    occurred_at: datetime | None = Field(None, description="Date du message, avec fuseau")
+
+    @model_validator(mode="after")
+    def _check_sender(self) -> InboundMessageIn:
+        by_identity = bool(self.identity_kind or self.identity_value)
+        if [bool(self.email), bool(self.phone), by_identity].count(True) != 1:
+            raise ValueError(
+                _(
+                    "Indiquez l'expéditeur par un seul moyen : email, phone, "
+                    "ou identity_kind et identity_value."
+                )
+            )
+        if by_identity and not (self.identity_kind and self.identity_value):
+            raise ValueError(_("identity_kind et identity_value vont ensemble."))
+        if by_identity and self.identity_kind not in IdentityKind.values:
+            raise ValueError(
+                _("identity_kind inconnu : %(kind)s (attendu : %(known)s).")
+                % {"kind": self.identity_kind, "known": ", ".join(IdentityKind.values)}
+            )
+        try:
+            normalize_identity(*self.sender)
+        except DjangoValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
+        if self.occurred_at is not None and timezone.is_naive(self.occurred_at):
+            raise ValueError(_("occurred_at doit porter un fuseau horaire (ex. +02:00 ou Z)."))
+        return self
+
+    @property
+    def sender(self) -> tuple[str, str]:
+        if self.email:
+            return "email", self.email
+        if self.phone:
+            return "phone", self.phone
+        return self.identity_kind or "", self.identity_value or ""
+
+    def to_payload(self) -> dict[str, Any]:
+        """The structured connector's document (see channels/connectors/structured.py)."""
+        kind, value = self.sender
+        payload: dict[str, Any] = {
+            "external_id": self.external_id or "",
+            "name": self.name,
+            "text": self.text,
+            "subject": self.subject,
+            "category": self.category or "",
+            "thread_key": self.thread_key or "",
+        }
+        if kind in ("email", "phone"):
+            payload[kind] = value
+        else:
+            payload["identity_kind"], payload["identity_value"] = kind, value
+        if self.location is not None:
+            payload["location"] = self.location.model_dump()
+        if self.occurred_at is not None:
+            payload["occurred_at"] = self.occurred_at.isoformat()
+        return payload
