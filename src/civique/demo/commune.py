@@ -1,0 +1,157 @@
+"""The fictional commune of Valmont: its teams, themes, channels and agents."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from civique.channels.models import Channel
+from civique.core.models import Role, Team, User
+from civique.inbox.models import Category
+
+DOMAIN = "valmont.example"
+
+TEAMS = [
+    ("accueil", "Accueil", "Accueil général de la mairie, standard et courrier."),
+    ("etat-civil", "État civil", "Actes, mariages, décès, passeports et cartes d'identité."),
+    ("voirie", "Voirie", "Chaussées, trottoirs, éclairage public, signalisation, espaces verts."),
+    ("proprete-dechets", "Propreté – déchets", "Propreté urbaine, collecte et encombrants."),
+    ("communication", "Communication", "Site internet, réseaux sociaux, magazine municipal."),
+]
+
+# slug, name, team slug, offered on the portal
+CATEGORIES = [
+    ("actes-etat-civil", "Actes d'état civil", "etat-civil", True),
+    ("passeports-cni", "Passeports et cartes d'identité", "etat-civil", True),
+    ("chaussee", "Chaussée, trottoirs et nids-de-poule", "voirie", True),
+    ("eclairage-public", "Éclairage public", "voirie", True),
+    ("signalisation", "Signalisation et mobilier urbain", "voirie", True),
+    ("espaces-verts", "Espaces verts et arbres", "voirie", True),
+    ("stationnement", "Stationnement", "voirie", True),
+    ("depots-sauvages", "Dépôts sauvages", "proprete-dechets", True),
+    ("encombrants", "Encombrants", "proprete-dechets", True),
+    ("graffitis", "Graffitis et affichage sauvage", "proprete-dechets", True),
+    ("collecte-dechets", "Collecte des déchets", "proprete-dechets", True),
+    ("proprete", "Propreté de l'espace public", "proprete-dechets", True),
+    ("urbanisme", "Urbanisme et travaux", "accueil", True),
+    ("ecoles-periscolaire", "Écoles et périscolaire", "accueil", True),
+    ("social-ccas", "Action sociale (CCAS)", "accueil", True),
+    ("vie-locale", "Événements et vie locale", "communication", True),
+    ("site-internet", "Site internet et publications", "communication", False),
+    ("autre", "Autre demande", "accueil", True),
+]
+
+
+@dataclass
+class DemoAgent:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    teams: list[str]
+    can_log_in: bool = True
+    password: str = field(default="", repr=False)
+
+
+# The three accounts whose credentials are printed, then colleagues who appear in the data only.
+AGENTS = [
+    DemoAgent("admin", "Claire", "Fontaine", Role.ADMINISTRATOR, []),
+    DemoAgent("superviseur", "Marc", "Lefèvre", Role.SUPERVISOR, ["accueil", "etat-civil"]),
+    DemoAgent("agent", "Nadia", "Haddad", Role.AGENT, ["accueil", "proprete-dechets"]),
+    DemoAgent("k.benali", "Karim", "Benali", Role.AGENT, ["voirie"], can_log_in=False),
+    DemoAgent("s.laurent", "Sophie", "Laurent", Role.AGENT, ["communication"], can_log_in=False),
+    DemoAgent("j.moreau", "Julien", "Moreau", Role.AGENT, ["etat-civil"], can_log_in=False),
+    DemoAgent(
+        "l.garnier", "Lucie", "Garnier", Role.SUPERVISOR, ["voirie", "proprete-dechets"], False
+    ),
+]
+
+
+@dataclass
+class Commune:
+    teams: dict[str, Team]
+    categories: dict[str, Category]
+    channels: dict[str, Channel]
+    agents: dict[str, User]
+    credentials: list[DemoAgent]
+
+
+def create_teams() -> dict[str, Team]:
+    return {
+        slug: Team.objects.create(
+            slug=slug, name=name, email=f"{slug}@{DOMAIN}", description=description
+        )
+        for slug, name, description in TEAMS
+    }
+
+
+def create_categories(teams: dict[str, Team]) -> dict[str, Category]:
+    return {
+        slug: Category.objects.create(slug=slug, name=name, team=teams[team], is_public=public)
+        for slug, name, team, public in CATEGORIES
+    }
+
+
+def create_channels(teams: dict[str, Team]) -> dict[str, Channel]:
+    """One channel of each kind. The mailbox has no IMAP/SMTP server configured: it is inactive
+    (nothing polled, nothing sent) until an administrator fills in its settings."""
+    accueil = teams["accueil"]
+    email = Channel.objects.create(
+        kind="email",
+        name=f"contact@{DOMAIN}",
+        team=accueil,
+        settings={"address": f"contact@{DOMAIN}", "display_name": "Ville de Valmont"},
+        is_active=False,
+    )
+    webform = Channel.objects.create(
+        kind="webform", name="Portail citoyen", team=accueil, settings={"reply_channel": email.pk}
+    )
+    return {
+        "email": email,
+        "webform": webform,
+        "phone": Channel.objects.create(kind="phone", name="Standard téléphonique", team=accueil),
+        "counter": Channel.objects.create(
+            kind="counter", name="Accueil de la mairie", team=accueil
+        ),
+        "api": Channel.objects.create(
+            kind="api", name="API", team=accueil, settings={"client": "Application Valmont & moi"}
+        ),
+    }
+
+
+def create_agents(teams: dict[str, Team]) -> tuple[dict[str, User], list[DemoAgent]]:
+    """Create the agents. Those who can log in get a fresh random password, returned once."""
+    users, credentials = {}, []
+    for spec in AGENTS:
+        user = User(
+            username=spec.username,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=f"{spec.first_name}.{spec.last_name}@{DOMAIN}".lower().replace("è", "e"),
+            role=spec.role,
+            is_staff=spec.role == Role.ADMINISTRATOR,
+            is_superuser=spec.role == Role.ADMINISTRATOR,
+        )
+        if spec.can_log_in:
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            credentials.append(DemoAgent(**{**spec.__dict__, "password": password}))
+        else:
+            user.set_unusable_password()
+        user.save()
+        user.teams.set([teams[slug] for slug in spec.teams])
+        users[spec.username] = user
+    return users, credentials
+
+
+def create_commune() -> Commune:
+    """Create Valmont's configuration. Precondition: no team exists yet (an empty database)."""
+    teams = create_teams()
+    agents, credentials = create_agents(teams)
+    return Commune(
+        teams=teams,
+        categories=create_categories(teams),
+        channels=create_channels(teams),
+        agents=agents,
+        credentials=credentials,
+    )

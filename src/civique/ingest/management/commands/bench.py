@@ -1,0 +1,57 @@
+"""``civique bench ingest``: measure end-to-end ingestion against a plain bulk insert.
+
+The benchmark itself lives in ``bench/ingest.py`` at the root of the repository (benchmarks are
+not part of the installed package); this command loads it from ``settings.PROJECT_DIR``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+BENCHMARKS = {"ingest": "ingest.py"}
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """Import ``bench/<name>.py`` by path. Precondition: run from a checkout of the repository."""
+    path = Path(settings.PROJECT_DIR) / "bench" / BENCHMARKS[name]
+    if not path.exists():
+        raise CommandError(
+            f"Banc d'essai introuvable : {path}. Lancez cette commande depuis une copie du dépôt."
+        )
+    spec = importlib.util.spec_from_file_location(f"civique_bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+class Command(BaseCommand):
+    help = (
+        "Mesure l'ingestion de bout en bout (événements par seconde) et, comme plancher, une "
+        "insertion en masse des mêmes messages, dans une base temporaire."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("benchmark", choices=sorted(BENCHMARKS), help="Banc d'essai à lancer.")
+        parser.add_argument("--events", type=int, default=1000, help="Nombre d'événements (1000).")
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=settings.CIVIQUE_INGEST_BATCH,
+            help="Taille des lots du traitement (CIVIQUE_INGEST_BATCH).",
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="Conserver la base temporaire après la mesure."
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["events"] < 1 or options["batch"] < 1:
+            raise CommandError("--events et --batch doivent être au moins 1.")
+        module = load_benchmark(options["benchmark"])
+        module.main(options["events"], options["batch"], options["keep"], self.stdout)

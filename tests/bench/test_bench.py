@@ -1,0 +1,50 @@
+"""``civique bench ingest`` runs in its own temporary database and prints both rates."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def bench_env(tmp_path) -> dict[str, str]:
+    # A separate process: the benchmark creates and drops its own database, which must not
+    # disturb the test database of this session. DATABASE_URL, if set, is passed on.
+    return {**os.environ, "CIVIQUE_VAR_DIR": str(tmp_path)}
+
+
+def test_it_measures_the_pipeline_and_the_floor(bench_env, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "civique.cli", "bench", "ingest", "--events", "20", "--batch", "7"],
+        cwd=ROOT,
+        env=bench_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "De bout en bout" in out
+    assert "Plancher (bulk_create" in out
+    assert "Rapport plancher / bout en bout" in out
+    assert "→ 20 messages" in out
+    assert not list((tmp_path / "bench").glob("*.sqlite3*"))
+
+
+def test_it_refuses_nonsense_counts(bench_env):
+    done = subprocess.run(
+        [sys.executable, "-m", "civique.cli", "bench", "ingest", "--events", "0"],
+        cwd=ROOT,
+        env=bench_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "--events" in done.stderr

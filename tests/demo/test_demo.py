@@ -1,0 +1,102 @@
+"""``civique demo`` loads Valmont through the real pipeline, once."""
+
+from __future__ import annotations
+
+import random
+import stat
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+from django.utils import timezone
+
+from civique.channels.models import Channel
+from civique.contacts.models import Contact
+from civique.core.models import Team, User
+from civique.demo.incidents import load_incidents
+from civique.demo.texts import incident_message, make_person
+from civique.inbox.models import Conversation, Delivery, Message
+from civique.ingest.models import EventState, InboundEvent
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = StringIO()
+    call_command("demo", conversations=30, stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_the_teams_channels_and_agents(demo):
+    assert set(Team.objects.values_list("slug", flat=True)) == {
+        "accueil",
+        "etat-civil",
+        "voirie",
+        "proprete-dechets",
+        "communication",
+    }
+    kinds = set(Channel.objects.values_list("kind", flat=True))
+    assert kinds == {"email", "webform", "phone", "counter", "api"}
+    webform = Channel.objects.get(kind="webform")
+    assert webform.settings["reply_channel"] == Channel.objects.get(kind="email").pk
+    assert {"admin", "superviseur", "agent"} <= set(User.objects.values_list("username", flat=True))
+
+
+def test_it_writes_conversations_in_several_channels_and_statuses(demo):
+    assert Conversation.objects.count() == 30
+    assert Conversation.objects.values("channel__kind").distinct().count() >= 3
+    assert Conversation.objects.values("status").distinct().count() >= 3
+    assert not InboundEvent.objects.exclude(state=EventState.DONE).exists()
+    assert Message.objects.filter(direction="out").exists()
+    assert Message.objects.filter(kind="note").exists()
+
+
+def test_it_dates_everything_in_the_past_six_weeks(demo):
+    now = timezone.now()
+    oldest = Message.objects.order_by("created_at").first().created_at
+    assert (now - oldest).days <= 43
+    assert not Message.objects.filter(created_at__gt=now).exists()
+
+
+def test_it_marks_demo_replies_sent_without_sending(demo):
+    assert Delivery.objects.exists()
+    assert not Delivery.objects.exclude(state="sent").exists()
+
+
+def test_contacts_have_histories_across_channels(demo):
+    multi = Contact.objects.annotate(
+        kinds=Count("conversations__channel__kind", distinct=True)
+    ).filter(kinds__gt=1)
+    assert multi.exists()
+
+
+def test_it_prints_and_stores_the_credentials(demo, settings):
+    path = settings.VAR_DIR / "demo-credentials.txt"
+    text = path.read_text()
+    assert text.startswith("Identifiants de démonstration")
+    assert "http://127.0.0.1:8000/" in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert text in demo
+    admin = User.objects.get(username="admin")
+    password = text.split("admin", 1)[1].split("mot de passe : ", 1)[1].split()[0]
+    assert admin.check_password(password)
+
+
+def test_it_refuses_to_run_twice(demo):
+    with pytest.raises(CommandError, match="base vide"):
+        call_command("demo", conversations=5, stdout=StringIO())
+    assert Conversation.objects.count() == 30
+
+
+def test_the_same_seed_writes_the_same_texts():
+    def draw(seed: int) -> tuple[str, str, str]:
+        rng = random.Random(seed)  # noqa: S311 - reproducible test data, not cryptography
+        incidents = load_incidents()
+        person = make_person(rng, 1, [incidents[0].address])
+        return incident_message(rng, rng.choice(incidents), person)
+
+    assert draw(42) == draw(42)
+    assert draw(42) != draw(43)
