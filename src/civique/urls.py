@@ -15,5 +15,6 @@ urlpatterns = [
     path("portail/", include("civique.portal.urls")),
     path("api/v1/", include("civique.api.urls")),
     path("usagers/", include("civique.contacts.urls")),
+    path("evenements/", include("civique.ingest.urls")),
     path("", include("civique.inbox.urls")),
 ]

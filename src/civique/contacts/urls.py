@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from civique.contacts import views
 
 app_name = "contacts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.contact_list, name="list"),
+    path("nouveau/", views.contact_create, name="create"),
+    path("<int:pk>/", views.contact_detail, name="detail"),
+    path("<int:pk>/consigner/", views.log_exchange, name="log"),
+    path("<int:pk>/fusionner/", views.merge, name="merge"),
+    path("fusions/<int:pk>/annuler/", views.undo_merge, name="undo_merge"),
+]

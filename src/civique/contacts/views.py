@@ -1,0 +1,211 @@
+"""Contact pages: search, a contact's identities and history, a new contact, logging a call or a
+visit, and merging two contacts (proposed by a person, confirmed, undoable)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civique.contacts import actions
+from civique.contacts.access import (
+    access_contact,
+    access_merge,
+    can_merge,
+    contact_history,
+    search_contacts,
+)
+from civique.contacts.forms import ContactCreateForm, ContactSearchForm, LogExchangeForm
+from civique.contacts.models import Contact, ContactMerge
+from civique.inbox.access import conversations_for
+from civique.inbox.actions import ActionError
+from civique.inbox.actions import log_exchange as log_exchange_action
+
+PAGE_SIZE = 50
+
+
+@login_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    form = ContactSearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    contacts = search_contacts(request.user, q).prefetch_related("identities")
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "contacts/partials/results.html" if partial else "contacts/list.html"
+    response = render(request, template, {"form": form, "page": page, "q": q, "oob": partial})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk)
+    history, hidden = contact_history(request.user, contact)
+    page = Paginator(history, PAGE_SIZE).get_page(request.GET.get("page"))
+    merging = can_merge(request.user)
+    context = {
+        "contact": contact,
+        "identities": contact.identities.order_by("kind", "value"),
+        "conversations": conversations_for(request.user).filter(contact=contact).order_by("-id"),
+        "page": page,
+        "hidden_count": hidden,
+        "can_merge": merging,
+        "merges_in": (
+            ContactMerge.objects.filter(target=contact, undone_at__isnull=True).select_related(
+                "source", "actor"
+            )
+            if merging
+            else []
+        ),
+        "merge_out": (
+            ContactMerge.objects.filter(source=contact, undone_at__isnull=True)
+            .select_related("target", "actor")
+            .first()
+        ),
+    }
+    return render(request, "contacts/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest) -> HttpResponse:
+    form = ContactCreateForm(request.POST or None)
+    taken = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = actions.create_contact(request.user, **form.cleaned_data)
+        except actions.IdentityTaken as exc:
+            form.add_error("email" if exc.kind == "email" else "phone", str(exc))
+            taken = exc.contact
+        except ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Fiche de « %(c)s » créée.") % {"c": contact})
+            if request.POST.get("next") == "log":
+                return redirect("contacts:log", pk=contact.pk)
+            return redirect("contacts:detail", pk=contact.pk)
+    status = 422 if form.errors else 200
+    return render(request, "contacts/create.html", {"form": form, "taken": taken}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_exchange(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk)
+    if contact.merged_into_id:
+        return redirect("contacts:log", pk=contact.merged_into_id)
+    initial = {}
+    if request.GET.get("demande", "").isdigit():
+        initial["conversation"] = int(request.GET["demande"])
+    form = LogExchangeForm(
+        request.POST or None, user=request.user, contact=contact, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            message = log_exchange_action(
+                request.user,
+                data["channel"],
+                contact,
+                occurred_at=data["occurred_at"],
+                summary=data["summary"],
+                duration_minutes=data["duration_minutes"],
+                outcome=data["outcome"],
+                direction=data["direction"],
+                subject=data["subject"],
+                conversation=data["conversation"],
+                category=data["category"],
+            )
+        except ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(kind)s consigné sur la demande %(ref)s.")
+                % {"kind": message.get_kind_display(), "ref": message.conversation.reference},
+            )
+            return redirect("contacts:detail", pk=contact.pk)
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "contacts/log_exchange.html",
+        {
+            "contact": contact,
+            "form": form,
+            "has_channels": form.fields["channel"].queryset.exists(),
+        },
+        status=status,
+    )
+
+
+def _merge_summary(contact: Contact) -> dict:
+    return {
+        "contact": contact,
+        "identities": list(contact.identities.order_by("kind", "value")),
+        "conversation_count": contact.conversations.count(),
+        "message_count": contact.messages.count(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the contact to merge this one into, confirm, then merge (POST)."""
+    if not can_merge(request.user):
+        raise PermissionDenied(_("Seuls les superviseurs et les administrateurs fusionnent."))
+    source = access_contact(request.user, pk)
+    target_id = request.POST.get("cible") or request.GET.get("cible") or ""
+    target = access_contact(request.user, int(target_id)) if target_id.isdigit() else None
+    error = ""
+    if request.method == "POST" and target is not None:
+        try:
+            actions.merge_contacts(request.user, source, target)
+        except ActionError as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request,
+                _("« %(source)s » a été fusionné dans « %(target)s ». La fusion peut être annulée.")
+                % {"source": source, "target": target},
+            )
+            return redirect("contacts:detail", pk=target.pk)
+    search = ContactSearchForm(request.GET)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    candidates = (
+        search_contacts(request.user, q).exclude(pk=source.pk).prefetch_related("identities")[:20]
+        if q and target is None
+        else []
+    )
+    context = {
+        "source": _merge_summary(source),
+        "target": _merge_summary(target) if target else None,
+        "form": search,
+        "q": q,
+        "candidates": candidates,
+        "error": error,
+    }
+    return render(request, "contacts/merge.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_POST
+def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    merge_row = access_merge(request.user, pk)
+    try:
+        actions.undo_merge(request.user, merge_row)
+    except ActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Fusion annulée : « %(source)s » a retrouvé sa fiche.")
+            % {"source": merge_row.source},
+        )
+    return redirect(reverse("contacts:detail", args=[merge_row.source_id]))

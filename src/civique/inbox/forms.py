@@ -1,0 +1,175 @@
+"""Forms of the agent back office: inbox filters and the actions of the conversation page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from civique.channels.models import Channel
+from civique.core.access import visible_teams
+from civique.core.models import Team, User
+from civique.inbox.models import Category, Conversation, Priority, Status, Visibility
+from civique.inbox.queries import InboxFilters
+
+DEFAULT_STATUS = "active"
+DEFAULT_SORT = "waiting"
+
+STATUS_CHOICES = [
+    ("active", _("À traiter")),
+    *Status.choices,
+    ("", _("Tous les statuts")),
+]
+SORT_CHOICES = [
+    ("waiting", _("Attente la plus longue")),
+    ("recent", _("Activité la plus récente")),
+    ("oldest", _("Plus anciennes d'abord")),
+    ("priority", _("Priorité la plus haute")),
+]
+
+
+def agents_of(teams) -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, teams__in=teams)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Rechercher"),
+        required=False,
+        max_length=200,
+        help_text=_("Mots de l'objet, des messages ou du nom de l'usager, ou référence (V-123)."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Statut"),
+        choices=STATUS_CHOICES,
+        required=False,
+        help_text=_("« À traiter » : nouvelles, en cours et en attente de l'usager."),
+    )
+    channel = forms.ModelChoiceField(
+        label=_("Canal"), queryset=Channel.objects.none(), required=False, empty_label=_("Tous")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Service"), queryset=Team.objects.none(), required=False, empty_label=_("Tous")
+    )
+    assignee = forms.ChoiceField(label=_("Attribuée à"), required=False)
+    visibility = forms.ChoiceField(
+        label=_("Visibilité"),
+        choices=[("", _("Publiques et privées")), *Visibility.choices],
+        required=False,
+    )
+    category = forms.ModelChoiceField(
+        label=_("Thème"), queryset=Category.objects.all(), required=False, empty_label=_("Tous")
+    )
+    sort = forms.ChoiceField(label=_("Trier par"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, user: User, data: QueryDict) -> None:
+        data = data.copy()
+        data.setdefault("status", DEFAULT_STATUS)
+        data.setdefault("sort", DEFAULT_SORT)
+        super().__init__(data)
+        teams = visible_teams(user)
+        self.fields["channel"].queryset = Channel.objects.filter(team__in=teams)
+        self.fields["team"].queryset = teams
+        self.fields["assignee"].choices = [
+            ("", _("Tout le monde")),
+            ("me", _("Moi")),
+            ("none", _("Personne (non attribuées)")),
+            *[(str(agent.pk), str(agent)) for agent in agents_of(teams)],
+        ]
+
+    def to_filters(self) -> InboxFilters:
+        """The valid filters; an invalid value (a stale link, a hand-edited URL) is ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        channel, team, category = data.get("channel"), data.get("team"), data.get("category")
+        return InboxFilters(
+            channel=channel.pk if channel else None,
+            status=data.get("status", DEFAULT_STATUS),
+            team=team.pk if team else None,
+            assignee=data.get("assignee", ""),
+            visibility=data.get("visibility", ""),
+            category=category.pk if category else None,
+            q=data.get("q", ""),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
+    )
+    then_status = forms.ChoiceField(
+        label=_("Statut après réponse"),
+        required=False,
+        choices=[
+            ("", _("Inchangé")),
+            (Status.PENDING, Status.PENDING.label),
+            (Status.RESOLVED, Status.RESOLVED.label),
+            (Status.CLOSED, Status.CLOSED.label),
+        ],
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note interne"),
+        help_text=_("Visible des seuls agents ; jamais envoyée à l'usager."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label=_("Attribuer à"))
+
+    def __init__(self, *args, conversation: Conversation, managing: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("me", _("Moi")), ("none", _("Personne"))]
+        if managing and conversation.team_id:
+            choices += [(str(u.pk), str(u)) for u in agents_of([conversation.team_id])]
+        self.fields["assignee"].choices = choices
+        self.fields["assignee"].initial = (
+            str(conversation.assignee_id) if conversation.assignee_id else "none"
+        )
+
+    def chosen_user(self, user: User) -> User | None:
+        value = self.cleaned_data["assignee"]
+        if value == "me":
+            return user
+        if value == "none":
+            return None
+        return User.objects.get(pk=int(value))
+
+
+class TransferForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("Transférer au service"),
+        queryset=Team.objects.all(),
+        empty_label=_("Choisir un service"),
+    )
+
+    def __init__(self, *args, conversation: Conversation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.exclude(pk=conversation.team_id)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Statut"), choices=Status.choices)
+
+
+class CategoryForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Thème"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=_("Aucun thème"),
+    )
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priorité"), choices=Priority.choices, coerce=int)

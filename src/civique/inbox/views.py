@@ -1,0 +1,294 @@
+"""Agent back office: the inbox, the conversation page and its actions, attachment downloads.
+
+Each view parses the request, fetches through ``inbox.access``, calls ``inbox.actions`` and
+renders. Action views answer a plain POST with a redirect (PRG) and an HTMX POST with the updated
+conversation fragment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from civique.inbox import actions
+from civique.inbox.access import access_conversation, can_manage_team, conversations_for
+from civique.inbox.forms import (
+    AssignForm,
+    CategoryForm,
+    InboxFilterForm,
+    NoteForm,
+    PriorityForm,
+    ReplyForm,
+    StatusForm,
+    TransferForm,
+)
+from civique.inbox.models import Attachment, Conversation
+from civique.inbox.queries import inbox_queryset
+
+PAGE_SIZE = 50
+
+
+def _partial_wanted(request: HttpRequest) -> bool:
+    """An HTMX request wants a fragment, except when htmx restores history (full page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_required
+@require_GET
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    form = InboxFilterForm(request.user, request.GET)
+    filters = form.to_filters()
+    page = Paginator(inbox_queryset(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "conversations": page.object_list}
+    template = "inbox/partials/results.html" if _partial_wanted(request) else "inbox/list.html"
+    response = render(request, template, {**context, "oob": _partial_wanted(request)})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _timeline(conversation: Conversation):
+    return conversation.timeline.select_related(
+        "actor",
+        "message__author_agent",
+        "message__author_contact",
+        "message__delivery",
+        "message__channel",
+    ).prefetch_related("message__attachments")
+
+
+def _detail_context(request: HttpRequest, conversation: Conversation, bound: dict) -> dict:
+    managing = can_manage_team(request.user, conversation)
+    forms = {
+        "reply_form": ReplyForm(prefix="reply"),
+        "note_form": NoteForm(prefix="note"),
+        "assign_form": AssignForm(prefix="assign", conversation=conversation, managing=managing),
+        "transfer_form": TransferForm(prefix="transfer", conversation=conversation),
+        "status_form": StatusForm(prefix="status", initial={"status": conversation.status}),
+        "category_form": CategoryForm(
+            prefix="category", initial={"category": conversation.category_id}
+        ),
+        "priority_form": PriorityForm(
+            prefix="priority", initial={"priority": conversation.priority}
+        ),
+    }
+    forms.update(bound)
+    return {
+        "conversation": conversation,
+        "entries": _timeline(conversation),
+        "can_reply": conversation.channel.connector.can_reply,
+        "managing": managing,
+        **forms,
+    }
+
+
+def _render_detail(
+    request: HttpRequest,
+    conversation: Conversation,
+    *,
+    bound: dict | None = None,
+    announcement: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = _detail_context(request, conversation, bound or {})
+    context["announcement"] = announcement
+    if _partial_wanted(request):
+        template = "inbox/partials/conversation_response.html"
+    else:
+        template = "inbox/conversation_detail.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, access_conversation(request.user, pk))
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    key: str,
+    make_form: Callable[[dict, Conversation], object],
+    perform: Callable[[object, Conversation, object], None],
+    success: str,
+) -> HttpResponse:
+    """Run one action of the conversation page: validate, act, then redirect or re-render."""
+    conversation = access_conversation(request.user, pk)
+    form = make_form(request.POST, conversation)
+    if form.is_valid():
+        try:
+            perform(request.user, conversation, form)
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, conversation, success)
+    return _render_detail(request, conversation, bound={key: form}, status=422)
+
+
+def _done(request: HttpRequest, conversation: Conversation, success: str) -> HttpResponse:
+    text = success % {"ref": conversation.reference}
+    still_visible = conversations_for(request.user).filter(pk=conversation.pk).first()
+    if still_visible is None:
+        # e.g. transferred to a team the agent is not part of.
+        messages.success(request, text)
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("inbox:list"))
+        return redirect("inbox:list")
+    if request.htmx:
+        return _render_detail(request, still_visible, announcement=text)
+    messages.success(request, text)
+    return redirect("inbox:detail", pk=conversation.pk)
+
+
+def _reply(user, conversation, form) -> None:
+    actions.reply_to_conversation(
+        user,
+        conversation,
+        form.cleaned_data["text"],
+        then_status=form.cleaned_data["then_status"] or None,
+    )
+
+
+def _assign(user, conversation, form) -> None:
+    actions.assign_conversation(user, conversation, form.chosen_user(user))
+
+
+def _transfer(user, conversation, form) -> None:
+    if not can_manage_team(user, conversation):
+        raise actions.ActionError(
+            _("Seul un superviseur peut transférer une demande vers un autre service.")
+        )
+    actions.transfer_conversation(user, conversation, form.cleaned_data["team"])
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "reply_form",
+        lambda data, c: ReplyForm(data, prefix="reply"),
+        _reply,
+        _("Réponse enregistrée sur la demande %(ref)s ; elle part par son canal."),
+    )
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "note_form",
+        lambda data, c: NoteForm(data, prefix="note"),
+        lambda user, c, form: actions.add_note(user, c, form.cleaned_data["text"]),
+        _("Note interne ajoutée à la demande %(ref)s."),
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "assign_form",
+        lambda data, c: AssignForm(
+            data,
+            prefix="assign",
+            conversation=c,
+            managing=can_manage_team(request.user, c),
+        ),
+        _assign,
+        _("Attribution de la demande %(ref)s mise à jour."),
+    )
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "transfer_form",
+        lambda data, c: TransferForm(data, prefix="transfer", conversation=c),
+        _transfer,
+        _("Demande %(ref)s transférée."),
+    )
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "status_form",
+        lambda data, c: StatusForm(data, prefix="status"),
+        lambda user, c, form: actions.change_status(user, c, form.cleaned_data["status"]),
+        _("Statut de la demande %(ref)s mis à jour."),
+    )
+
+
+@login_required
+@require_POST
+def change_category(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "category_form",
+        lambda data, c: CategoryForm(data, prefix="category"),
+        lambda user, c, form: actions.change_category(user, c, form.cleaned_data["category"]),
+        _("Thème de la demande %(ref)s mis à jour."),
+    )
+
+
+@login_required
+@require_POST
+def change_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "priority_form",
+        lambda data, c: PriorityForm(data, prefix="priority"),
+        lambda user, c, form: actions.change_priority(user, c, form.cleaned_data["priority"]),
+        _("Priorité de la demande %(ref)s mise à jour."),
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Serve an attachment of a conversation the user may see; images inline, others saved."""
+    attachment = (
+        Attachment.objects.filter(pk=pk, message__conversation__in=conversations_for(request.user))
+        .select_related("message")
+        .first()
+    )
+    if attachment is None:
+        raise Http404(_("Pièce jointe introuvable."))
+    inline = attachment.content_type.startswith("image/")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

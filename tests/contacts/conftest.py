@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import pytest
+
+from civique.core.models import Role, User
+
+
+@pytest.fixture
+def supervisor(team) -> User:
+    user = User.objects.create_user(
+        "superviseur", password="motdepasse-sup", role=Role.SUPERVISOR, first_name="Chloé"
+    )
+    user.teams.add(team)
+    return user
