@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from civique.channels.connectors.base import Connector
+from typing import TYPE_CHECKING
+
+from civique.channels.connectors.base import Connector, ParsedMessage, SendResult
+
+if TYPE_CHECKING:
+    from civique.channels.models import Channel
+    from civique.inbox.models import Message
 
 
 class EmailConnector(Connector):
@@ -11,3 +17,22 @@ class EmailConnector(Connector):
     can_reply = True
     identity_kind = "email"
     polls = True
+
+    def parse(self, channel: Channel, payload: bytes, content_type: str) -> list[ParsedMessage]:
+        """One raw RFC 5322 message (``message/rfc822``) → one ParsedMessage."""
+        from civique.channels.connectors.email.parse import parse_email
+
+        return [parse_email(payload)]
+
+    def send(self, channel: Channel, message: Message) -> SendResult:
+        """Send ``message`` through ``channel``'s SMTP settings (``channel`` may differ from
+        ``message.channel``: the web form answers through an email channel)."""
+        from civique.channels.connectors.email.smtp import send_reply
+
+        return send_reply(channel, message)
+
+    def poll(self, channel: Channel) -> int:
+        """Fetch new mail from ``channel``'s IMAP folder; return how many events are new."""
+        from civique.channels.connectors.email.imap import poll_mailbox
+
+        return poll_mailbox(channel)

@@ -1,0 +1,282 @@
+"""SMTP sending: one outbound message becomes one threaded email.
+
+The Message-ID is derived from the message's primary key (and a keyed hash, so that it cannot be
+guessed), so a retry after an uncertain failure sends the same Message-ID and the citizen's mail
+client shows one message. In-Reply-To and References point at the conversation's earlier mail,
+and the subject carries the conversation's reference token, so the citizen's answer threads back
+whatever their client keeps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from html import escape
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civique.channels.connectors.base import SendResult, TransportError
+from civique.contacts.normalize import normalize_email
+
+if TYPE_CHECKING:
+    from civique.channels.models import Channel
+    from civique.inbox.models import Conversation, Message
+
+TIMEOUT_SECONDS = 60
+MAX_REFERENCES = 20
+SECURITY_CHOICES = ("ssl", "starttls", "none")
+
+
+@dataclass
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    user: str
+    password: str
+    address: str
+    display_name: str
+
+
+def smtp_settings(channel: Channel) -> SmtpSettings:
+    """Read and check the channel's SMTP settings; a missing one is a permanent error."""
+    conf = channel.settings or {}
+    security = str(conf.get("smtp_security") or "starttls").lower()
+    if security not in SECURITY_CHOICES:
+        raise TransportError(
+            _("smtp_security doit valoir ssl, starttls ou none (reçu « %(v)s »).")
+            % {"v": security},
+            permanent=True,
+        )
+    if not conf.get("smtp_host") or not conf.get("address"):
+        raise TransportError(
+            _("Réglages SMTP incomplets : smtp_host et address sont obligatoires."),
+            permanent=True,
+        )
+    default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
+    try:
+        port = int(conf.get("smtp_port") or default_port)
+    except (TypeError, ValueError):
+        raise TransportError(_("smtp_port doit être un nombre."), permanent=True) from None
+    return SmtpSettings(
+        host=str(conf["smtp_host"]),
+        port=port,
+        security=security,
+        user=str(conf.get("smtp_user") or ""),
+        password=str((channel.secrets or {}).get("smtp_password") or ""),
+        address=str(conf["address"]),
+        display_name=str(conf.get("display_name") or ""),
+    )
+
+
+# --- Who, and which thread --------------------------------------------------------------------
+
+
+def _email_messages(conversation: Conversation):
+    """The conversation's messages that travelled as email and carry a Message-ID, oldest first."""
+    return conversation.messages.filter(
+        channel__kind="email", external_id__startswith="<"
+    ).order_by("created_at", "id")
+
+
+def recipient_address(conversation: Conversation) -> str:
+    """The address to answer: the one the citizen last wrote from, else their email identity.
+
+    Returns "" when the contact has no usable email address.
+    """
+    from civique.ingest.stages import resolve_contact
+
+    last_inbound = (
+        _email_messages(conversation)
+        .filter(direction="in", is_automated=False)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    candidates = []
+    if last_inbound is not None and last_inbound.meta.get("from"):
+        candidates.append(str(last_inbound.meta["from"]))
+    if conversation.contact_id:
+        contact = resolve_contact(conversation.contact)
+        candidates += list(
+            contact.identities.filter(kind="email")
+            .order_by("-created_at")
+            .values_list("value", flat=True)
+        )
+    for candidate in candidates:
+        try:
+            return normalize_email(candidate)
+        except ValidationError:
+            continue
+    return ""
+
+
+def thread_headers(conversation: Conversation, message: Message) -> tuple[str, list[str]]:
+    """(In-Reply-To, References) for ``message``: the latest inbound mail, and the chain."""
+    earlier = list(_email_messages(conversation).exclude(pk=message.pk))
+    inbound = [m for m in earlier if m.direction == "in"]
+    parent = inbound[-1] if inbound else None
+    chain: list[str] = []
+    if parent is not None:
+        chain += [ref for ref in (parent.references or "").split() if ref.startswith("<")]
+    chain += [m.external_id for m in earlier]
+    chain = list(dict.fromkeys(chain))[-MAX_REFERENCES:]
+    return (parent.external_id if parent else ""), chain
+
+
+# --- Building the mail ------------------------------------------------------------------------
+
+
+def message_id_for(message: Message, address: str) -> str:
+    """Stable across retries; keyed so that outsiders cannot forge our ids."""
+    key = settings.SECRET_KEY.encode()
+    tag = hmac.new(key, f"civique-message:{message.pk}".encode(), hashlib.sha256).hexdigest()
+    domain = address.rpartition("@")[2] or "civique.invalid"
+    return f"<civique.{message.pk}.{tag[:16]}@{domain}>"
+
+
+def subject_with_token(subject: str, conversation: Conversation) -> str:
+    token = f"[#{conversation.reference}]"
+    subject = " ".join((subject or "").split())
+    if not subject:
+        return _("Votre demande %(token)s") % {"token": token}
+    if token.lower() in subject.lower():
+        return subject
+    return f"{subject} {token}"
+
+
+def _html(text: str) -> str:
+    body = "<br>\n".join(escape(line) for line in text.splitlines())
+    return (
+        '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"></head>\n'
+        f'<body><div style="font-family: sans-serif">{body}</div></body></html>\n'
+    )
+
+
+def _address(addr_spec: str, display_name: str = "") -> Address:
+    try:
+        return Address(display_name=display_name, addr_spec=addr_spec)
+    except (ValueError, IndexError) as exc:
+        raise TransportError(
+            _("Adresse « %(a)s » inutilisable : %(err)s") % {"a": addr_spec, "err": exc},
+            permanent=True,
+        ) from None
+
+
+def build_mail(conf: SmtpSettings, message: Message, to: str) -> EmailMessage:
+    """The email for ``message``, addressed to ``to``. Does not touch the network."""
+    conversation = message.conversation
+    contact_name = conversation.contact.display_name if conversation.contact_id else ""
+    in_reply_to, references = thread_headers(conversation, message)
+    mail = EmailMessage()
+    mail["From"] = _address(conf.address, conf.display_name)
+    mail["To"] = _address(to, contact_name)
+    mail["Subject"] = subject_with_token(message.subject or conversation.subject, conversation)
+    mail["Date"] = format_datetime(timezone.localtime(message.created_at))
+    mail["Message-ID"] = message_id_for(message, conf.address)
+    if in_reply_to:
+        mail["In-Reply-To"] = in_reply_to
+    if references:
+        mail["References"] = " ".join(references)
+    mail.set_content(message.text, cte="quoted-printable")
+    mail.add_alternative(_html(message.text), subtype="html", cte="quoted-printable")
+    for attachment in message.attachments.all():
+        maintype, _sep, subtype = attachment.content_type.partition("/")
+        with attachment.file.open("rb") as handle:
+            mail.add_attachment(
+                handle.read(),
+                maintype=maintype or "application",
+                subtype=subtype or "octet-stream",
+                filename=attachment.filename,
+            )
+    return mail
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+def send_reply(channel: Channel, message: Message) -> SendResult:
+    """Send ``message`` (of any channel's conversation) through ``channel``'s SMTP server."""
+    conf = smtp_settings(channel)
+    to = recipient_address(message.conversation)
+    if not to:
+        raise TransportError(
+            _("Aucune adresse électronique connue pour cet usager : la réponse ne peut pas "
+              "partir par courriel."),
+            permanent=True,
+        )  # fmt: skip
+    mail = build_mail(conf, message, to)
+    _transmit(conf, mail, to)
+    return SendResult(external_id=str(mail["Message-ID"]), detail=_("envoyé à %(to)s") % {"to": to})
+
+
+def _open(conf: SmtpSettings) -> smtplib.SMTP:
+    context = ssl.create_default_context()
+    if conf.security == "ssl":
+        return smtplib.SMTP_SSL(conf.host, conf.port, timeout=TIMEOUT_SECONDS, context=context)
+    server = smtplib.SMTP(conf.host, conf.port, timeout=TIMEOUT_SECONDS)
+    if conf.security == "starttls":
+        server.starttls(context=context)
+    return server
+
+
+def _transmit(conf: SmtpSettings, mail: EmailMessage, to: str) -> None:
+    where = f"{conf.host}:{conf.port}"
+    try:
+        server = _open(conf)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise _transport_error(exc, where) from None
+    try:
+        if conf.user:
+            server.login(conf.user, conf.password)
+        server.send_message(mail, from_addr=conf.address, to_addrs=[to])
+    except (OSError, smtplib.SMTPException) as exc:
+        raise _transport_error(exc, where) from None
+    finally:
+        try:
+            server.quit()
+        except (OSError, smtplib.SMTPException):
+            server.close()
+
+
+def _reply_text(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _transport_error(exc: Exception, where: str) -> TransportError:
+    """Map an smtplib failure: 5xx replies are permanent, 4xx and network failures are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = list(exc.recipients.values())
+        permanent = all(code >= 500 for code, _msg in replies)
+        detail = "; ".join(f"{code} {_reply_text(text)}" for code, text in replies)
+        return TransportError(
+            _("Destinataire refusé par le serveur SMTP : %(d)s") % {"d": detail},
+            permanent=permanent,
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+        return TransportError(
+            _("Refus du serveur SMTP %(where)s : %(code)s %(text)s")
+            % {"where": where, "code": code, "text": _reply_text(exc.smtp_error)},
+            permanent=500 <= code < 600,
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError | ssl.SSLError):
+        return TransportError(
+            _("Échec de la connexion sécurisée au serveur SMTP %(where)s : %(err)s")
+            % {"where": where, "err": exc},
+            permanent=True,
+        )
+    return TransportError(
+        _("Serveur SMTP %(where)s injoignable : %(err)s") % {"where": where, "err": exc}
+    )

@@ -1,0 +1,201 @@
+"""``civique ingest``: import .eml/.mbox files into an email channel, or replay stored events.
+
+    civique ingest FILE [FILE...] [--channel ID]
+    civique ingest --replay [--channel ID] [--state parked|done|all] [--since DATE]
+
+Files go through the same durable intake as IMAP (one InboundEvent per mail, then the pipeline),
+so importing the same file twice gives the same messages once.
+"""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from civique.channels.models import Channel
+from civique.inbox.models import Message
+from civique.ingest.actions import EventTooLarge, process_event, receive_event, requeue_events
+from civique.ingest.models import EventState, InboundEvent
+
+REPLAY_STATES = {
+    "parked": [EventState.PARKED],
+    "done": [EventState.DONE],
+    "all": list(EventState.values),
+}
+REQUEUE_CHUNK = 500
+
+
+@dataclass
+class Summary:
+    new: int = 0
+    known: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Command(BaseCommand):
+    help = _(
+        "Importe des courriels (.eml, .mbox) dans un canal de courriel, ou rejoue les événements "
+        "entrants déjà enregistrés (--replay)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("files", nargs="*", metavar="FICHIER", help=_("fichiers .eml ou .mbox"))
+        parser.add_argument("--channel", type=int, help=_("numéro du canal"))
+        parser.add_argument(
+            "--replay", action="store_true", help=_("rejouer les événements enregistrés")
+        )
+        parser.add_argument(
+            "--state",
+            choices=sorted(REPLAY_STATES),
+            default="all",
+            help=_("événements à rejouer selon leur état (par défaut : tous)"),
+        )
+        parser.add_argument(
+            "--since", help=_("rejouer les événements reçus depuis cette date (AAAA-MM-JJ)")
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["replay"]:
+            if options["files"]:
+                raise CommandError(_("--replay ne prend pas de fichier."))
+            self._replay(options["channel"], options["state"], options["since"])
+            return
+        if not options["files"]:
+            raise CommandError(_("Indiquez au moins un fichier .eml ou .mbox, ou --replay."))
+        paths = [_existing(name) for name in options["files"]]
+        channel = _email_channel(options["channel"])
+        self._import(channel, paths)
+
+    # --- Files --------------------------------------------------------------------------------
+
+    def _import(self, channel: Channel, paths: list[Path]) -> None:
+        summary = Summary()
+        last_message = Message.objects.aggregate(m=Max("pk"))["m"] or 0
+        for path in paths:
+            for label, raw in _mails(path):
+                self._import_one(channel, label, raw, last_message, summary)
+        self.stdout.write(
+            _("%(new)s nouveau(x) message(s), %(known)s déjà connu(s), %(errors)s en erreur.")
+            % {"new": summary.new, "known": summary.known, "errors": len(summary.errors)}
+        )
+        for error in summary.errors:
+            self.stderr.write(error)
+
+    def _import_one(
+        self, channel: Channel, label: str, raw: bytes, last_message: int, summary: Summary
+    ) -> None:
+        try:
+            received = receive_event(channel, raw, "message/rfc822", enqueue=False)
+        except EventTooLarge as exc:
+            summary.errors.append(f"{label} : {exc}")
+            return
+        event = received.event
+        if event.state != EventState.DONE:
+            event = process_event(event.pk)
+        if event.state != EventState.DONE:
+            summary.errors.append(f"{label} : {event.last_error}")
+        elif received.created and any(pk > last_message for pk in event.message_ids):
+            summary.new += 1
+        else:
+            summary.known += 1
+
+    # --- Replay -------------------------------------------------------------------------------
+
+    def _replay(self, channel_id: int | None, state: str, since: str | None) -> None:
+        events = InboundEvent.objects.filter(state__in=REPLAY_STATES[state])
+        if channel_id is not None:
+            events = events.filter(channel=_channel(channel_id))
+        if since:
+            events = events.filter(received_at__gte=_since(since))
+        ids = list(events.order_by("received_at", "id").values_list("pk", flat=True))
+        for start in range(0, len(ids), REQUEUE_CHUNK):
+            requeue_events(InboundEvent.objects.filter(pk__in=ids[start : start + REQUEUE_CHUNK]))
+        done, failed = 0, []
+        for event_id in ids:
+            event = process_event(event_id)
+            if event.state == EventState.DONE:
+                done += 1
+            else:
+                failed.append(f"#{event.pk} ({event.external_id}) : {event.last_error}")
+        self.stdout.write(
+            _("%(n)s événement(s) rejoué(s) : %(done)s traité(s), %(failed)s en erreur.")
+            % {"n": len(ids), "done": done, "failed": len(failed)}
+        )
+        for line in failed:
+            self.stderr.write(line)
+
+
+def _existing(name: str) -> Path:
+    path = Path(name)
+    if not path.is_file():
+        raise CommandError(_("Fichier introuvable : %(path)s") % {"path": name})
+    return path
+
+
+def _channel(channel_id: int) -> Channel:
+    channel = Channel.objects.filter(pk=channel_id).first()
+    if channel is None:
+        raise CommandError(_("Canal n°%(id)s introuvable.") % {"id": channel_id})
+    return channel
+
+
+def _email_channel(channel_id: int | None) -> Channel:
+    if channel_id is None:
+        # Importing files needs no mailbox server: an inactive email channel will do.
+        channel = Channel.objects.filter(kind="email").order_by("-is_active", "pk").first()
+        if channel is None:
+            raise CommandError(_("Aucun canal de courriel : indiquez --channel."))
+        return channel
+    channel = _channel(channel_id)
+    if channel.kind != "email":
+        raise CommandError(
+            _("Le canal « %(name)s » (n°%(id)s) n'est pas un canal de courriel.")
+            % {"name": channel.name, "id": channel.pk}
+        )
+    return channel
+
+
+def _is_mbox(path: Path) -> bool:
+    if path.suffix.lower() == ".mbox":
+        return True
+    with path.open("rb") as handle:
+        return handle.read(5) == b"From "
+
+
+def _mails(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(label, raw bytes) of each mail in ``path``: one for .eml, each message of an mbox."""
+    if not _is_mbox(path):
+        yield str(path), path.read_bytes()
+        return
+    box = mailbox.mbox(path, create=False)
+    try:
+        for index, key in enumerate(box.keys(), start=1):
+            yield f"{path} (n°{index})", box.get_bytes(key)
+    finally:
+        box.close()
+
+
+def _since(raw: str) -> datetime:
+    try:
+        value = parse_datetime(raw)
+        day = parse_date(raw) if value is None else None
+    except ValueError:
+        value = day = None
+    if value is None:
+        if day is None:
+            raise CommandError(
+                _("Date illisible : %(v)s (attendu AAAA-MM-JJ ou AAAA-MM-JJTHH:MM).") % {"v": raw}
+            )
+        value = datetime.combine(day, time.min)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
