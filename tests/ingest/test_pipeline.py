@@ -208,3 +208,19 @@ def test_a_handle_owned_by_someone_else_is_noted_not_merged(webform_channel):
     assert Identity.objects.filter(kind="phone").count() == 1
     note = TimelineEntry.objects.filter(kind="system").get()
     assert "déjà connu pour un autre usager" in note.data["text"]
+
+
+def test_remote_images_in_html_mail_are_dropped_but_inline_ones_kept(email_channel):
+    raw = (
+        b"From: Jeanne <jeanne@example.org>\r\nTo: contact@valmont.example\r\n"
+        b"Subject: Pixel\r\nMessage-ID: <pixel@example.org>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b'<p>Bonjour</p><img src="https://tracker.example/p.gif?u=1" alt="">'
+        b'<img src="cid:photo@example.org" alt="photo"><script>alert(1)</script>'
+    )
+    event = receive_event(email_channel, raw, "message/rfc822", enqueue=False).event
+    process_event(event.pk)
+    html = Message.objects.get().html
+    assert "tracker.example" not in html
+    assert 'src="cid:photo@example.org"' in html
+    assert "<script" not in html and "<p>Bonjour</p>" in html

@@ -310,7 +310,8 @@ def triage(demo: Demo, thread: Thread, when: datetime) -> User:
     rng, conversation = demo.rng, thread.conversation
     with demo.backdater.at(when, conversation):
         if conversation.category_id is None:
-            sorter = demo.agent(rng.choice(["agent", "superviseur"]))
+            # Sorting misrouted requests is a supervisor's job (transfers need one).
+            sorter = demo.agent("superviseur")
             category = demo.commune.categories[thread.topic.category]
             actions.change_category(sorter, conversation, category)
             if category.team_id != conversation.team_id:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civique.channels.models import Channel
 from civique.contacts.models import Contact
@@ -152,9 +153,14 @@ def assign_conversation(user: User, conversation: Conversation, assignee: User |
 
 @transaction.atomic
 def transfer_conversation(user: User, conversation: Conversation, team: Team) -> None:
-    """Hand the conversation to another team; its assignee is released if not a member there."""
+    """Hand the conversation to another team; its assignee is released if not a member there.
+
+    Only supervisors of the conversation's team and administrators transfer (least privilege:
+    an agent who finds a request misrouted leaves a note for them)."""
     if team.pk == conversation.team_id:
         return
+    if not can_manage_team(user, conversation):
+        raise ActionError(_("Seul un superviseur peut transférer une demande à un autre service."))
     old = conversation.team
     conversation.team = team
     fields = ["team", "updated_at"]
@@ -230,10 +236,10 @@ def change_priority(user: User, conversation: Conversation, priority: int) -> No
 
 
 OUTCOMES = {
-    "resolved": _("Réponse apportée"),
-    "follow_up": _("Suite à donner"),
-    "redirected": _("Orienté vers un autre organisme"),
-    "callback": _("Rappel prévu"),
+    "resolved": gettext_lazy("Réponse apportée"),
+    "follow_up": gettext_lazy("Suite à donner"),
+    "redirected": gettext_lazy("Orienté vers un autre organisme"),
+    "callback": gettext_lazy("Rappel prévu"),
 }
 
 

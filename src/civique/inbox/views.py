@@ -168,10 +168,6 @@ def _assign(user, conversation, form) -> None:
 
 
 def _transfer(user, conversation, form) -> None:
-    if not can_manage_team(user, conversation):
-        raise actions.ActionError(
-            _("Seul un superviseur peut transférer une demande vers un autre service.")
-        )
     actions.transfer_conversation(user, conversation, form.cleaned_data["team"])
 
 

@@ -182,11 +182,22 @@ def _new_conversation(ctx: Context) -> Conversation:
     return conversation
 
 
+def _drop_remote_images(tag: str, attribute: str, value: str) -> str | None:
+    """Images may only point inside the message (cid:); a remote one is a tracking pixel."""
+    if tag == "img" and attribute in ("src", "srcset") and not value.startswith("cid:"):
+        return None
+    return value
+
+
 def _clean_html(html: str) -> str:
     if not html:
         return ""
     # No scripts, styles, event handlers or remote images; links open safely.
-    return nh3.clean(html, url_schemes={"http", "https", "mailto", "tel", "cid"})
+    return nh3.clean(
+        html,
+        url_schemes={"http", "https", "mailto", "tel", "cid"},
+        attribute_filter=_drop_remote_images,
+    )
 
 
 def persist_message(ctx: Context) -> None:
