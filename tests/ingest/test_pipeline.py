@@ -224,3 +224,15 @@ def test_remote_images_in_html_mail_are_dropped_but_inline_ones_kept(email_chann
     assert "tracker.example" not in html
     assert 'src="cid:photo@example.org"' in html
     assert "<script" not in html and "<p>Bonjour</p>" in html
+
+
+def test_a_burst_of_deliveries_queues_a_single_wake_up(
+    webform_channel, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            receive_event(webform_channel, form(text=f"Demande {n}"), "application/json")
+    assert DBTaskResult.objects.ready().count() == 1
+    assert process_due_events() == 5

@@ -37,10 +37,10 @@ class ActionError(ValueError):
 
 
 def _enqueue_delivery() -> None:
-    from civique.ingest.actions import _safe_enqueue
     from civique.ingest.tasks import deliver_outbox
+    from civique.ingest.wakeup import wake
 
-    _safe_enqueue(deliver_outbox)
+    wake(deliver_outbox)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from civique.channels.models import Channel
 from civique.core.retry import backoff
 from civique.ingest.models import EventState, InboundEvent
 from civique.ingest.pipeline import run_pipeline
+from civique.ingest.wakeup import wake
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +61,8 @@ def receive_event(
     if enqueue:
         from civique.ingest.tasks import process_inbound_events
 
-        transaction.on_commit(lambda: _safe_enqueue(process_inbound_events))
+        transaction.on_commit(lambda: wake(process_inbound_events))
     return Received(event, created=True)
-
-
-def _safe_enqueue(task) -> None:
-    """Enqueue a wake-up. The event is already stored, so a failed enqueue loses nothing: the
-    scheduler's periodic sweep picks pending events up."""
-    try:
-        task.enqueue()
-    except Exception:  # noqa: BLE001 - the broker being down must not fail the intake
-        logger.warning("Mise en file impossible ; le balayage périodique prendra le relais.")
 
 
 def process_event(event_id: int) -> InboundEvent:

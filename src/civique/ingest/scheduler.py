@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -22,17 +23,10 @@ from civique.core.models import WorkerHeartbeat
 from civique.inbox.models import Delivery, DeliveryState
 from civique.ingest.models import EventState, InboundEvent
 from civique.ingest.tasks import deliver_outbox, poll_channel, process_inbound_events
+from civique.ingest.wakeup import wake
 
 logger = logging.getLogger(__name__)
-
-
-def _queued(task) -> bool:
-    """True when a wake-up for ``task`` already waits in the database queue."""
-    if settings.TASKS_BACKEND != "database":
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
+PRUNE_SECONDS = 3600
 
 
 def heartbeat(name: str) -> None:
@@ -46,14 +40,25 @@ def sweep() -> None:
     due_events = InboundEvent.objects.filter(
         state__in=[EventState.PENDING, EventState.RETRYING], next_attempt_at__lte=now
     ).exists()
-    if due_events and not _queued(process_inbound_events):
-        process_inbound_events.enqueue()
+    if due_events:
+        wake(process_inbound_events)
     due_deliveries = Delivery.objects.filter(
         state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING, DeliveryState.SENDING],
         next_attempt_at__lte=now,
     ).exists()
-    if due_deliveries and not _queued(deliver_outbox):
-        deliver_outbox.enqueue()
+    if due_deliveries:
+        wake(deliver_outbox)
+
+
+def prune_task_results(older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget finished wake-ups of the database queue; the work they did is on our own rows."""
+    if settings.TASKS_BACKEND != "database":
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - older_than
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted
 
 
 def poll_channels() -> None:
@@ -72,6 +77,7 @@ class Scheduler(threading.Thread):
 
     def run(self) -> None:
         last_poll = 0.0
+        last_prune = 0.0
         while not self.stopping.is_set():
             try:
                 close_old_connections()
@@ -80,6 +86,9 @@ class Scheduler(threading.Thread):
                 if time.monotonic() - last_poll >= settings.CIVIQUE_POLL_SECONDS:
                     poll_channels()
                     last_poll = time.monotonic()
+                if time.monotonic() - last_prune >= PRUNE_SECONDS:
+                    prune_task_results()
+                    last_prune = time.monotonic()
             except Exception:
                 logger.exception("Tour du planificateur en échec")
             finally:

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from civique.ingest.actions import _safe_enqueue, requeue_events
+from civique.ingest.actions import requeue_events
 from civique.ingest.models import EventState, InboundEvent
 from civique.ingest.tasks import process_inbound_events
+from civique.ingest.wakeup import wake
 
 FAILED_STATES = [EventState.PARKED, EventState.RETRYING]
 
@@ -36,7 +37,7 @@ def failed_events(request: HttpRequest) -> HttpResponse:
 def _requeue(request: HttpRequest, queryset) -> HttpResponse:
     count = requeue_events(queryset)
     if count:
-        _safe_enqueue(process_inbound_events)
+        wake(process_inbound_events)
     messages.success(
         request,
         ngettext(
