@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a rate-limit refusal into settings.RATELIMIT_VIEW (429).
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "civique.urls"
@@ -248,6 +250,9 @@ CIVIQUE_PIPELINE = [
     "civique.ingest.stages.update_clocks",
     "civique.ingest.stages.notify",
 ]
+# Login attempts: per account name, and per address (a town hall's agents may share one).
+LOGIN_RATE_LIMIT_PER_USER = env_str("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")
+LOGIN_RATE_LIMIT_PER_IP = env_str("CIVIQUE_LOGIN_RATE_LIMIT_PER_IP", "200/h")
 PORTAL_RATE_LIMIT = env_str("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
 # The web-form channel the portal posts to; empty: the first active one.
 CIVIQUE_PORTAL_CHANNEL = env_int("CIVIQUE_PORTAL_CHANNEL", 0) or None

@@ -70,3 +70,32 @@ def test_a_bad_setting_stops_start_up_with_a_clear_message(tmp_path):
     )
     assert result.returncode != 0
     assert "CIVIQUE_TASKS_BACKEND doit valoir" in result.stderr
+
+
+def test_sign_ins_and_failures_are_audited(client, agent):
+    client.post("/connexion/", {"username": "agent", "password": "faux"})
+    client.post("/connexion/", {"username": "agent", "password": "motdepasse-agent"})
+    verbs = list(AuditEvent.objects.order_by("id").values_list("verb", "object_repr"))
+    assert verbs == [("auth.login_failed", "agent"), ("auth.login", str(agent))]
+    assert "motdepasse" not in str(list(AuditEvent.objects.values()))
+
+
+def test_password_guessing_on_one_account_is_rate_limited(client, agent, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOGIN_RATE_LIMIT_PER_USER = "3/h"
+    codes = [
+        client.post("/connexion/", {"username": "agent", "password": f"essai{n}"}).status_code
+        for n in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    # Another account from the same address is not blocked.
+    assert client.post("/connexion/", {"username": "admin", "password": "x"}).status_code == 200
+    cache.clear()
+
+
+def test_the_admin_signs_in_through_the_rate_limited_form(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/connexion/?next=/admin/"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django_ratelimit.decorators import ratelimit
 
 from civique.core.models import WorkerHeartbeat
 
@@ -35,6 +38,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
             report["worker"] = "stale"
             status = 503
     return JsonResponse(report, status=status)
+
+
+def _rate(setting: str):
+    return lambda group, request: getattr(settings, setting)
+
+
+@ratelimit(key="ip", rate=_rate("LOGIN_RATE_LIMIT_PER_IP"), method="POST", block=True)
+@ratelimit(key="post:username", rate=_rate("LOGIN_RATE_LIMIT_PER_USER"), method="POST", block=True)
+def login(request: HttpRequest) -> HttpResponse:
+    """Django's login view, with attempts limited per account name and per address."""
+    return LoginView.as_view(redirect_authenticated_user=True)(request)
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,0 +1,33 @@
+"""Sign-ins and failed sign-ins go to the audit journal."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from civique.core.audit import audit
+from civique.core.models import AuditEvent
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs) -> None:
+    audit(user, "auth.login", user, request=request)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit(user, "auth.logout", user, request=request)
+
+
+@receiver(user_login_failed)
+def audit_login_failure(sender, credentials, request=None, **kwargs) -> None:
+    """Record the account name tried (never the password) and the address."""
+    AuditEvent.objects.create(
+        actor_label="anonyme",
+        verb="auth.login_failed",
+        object_type="core.user",
+        object_id="",
+        object_repr=str(credentials.get("username", ""))[:255],
+        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+    )
