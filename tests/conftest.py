@@ -46,6 +46,15 @@ def agent(team) -> User:
 
 
 @pytest.fixture
+def supervisor(team) -> User:
+    user = User.objects.create_user(
+        "superviseur", password="motdepasse-sup", role=Role.SUPERVISOR, first_name="Chloé"
+    )
+    user.teams.add(team)
+    return user
+
+
+@pytest.fixture
 def outsider(other_team) -> User:
     user = User.objects.create_user("outsider", password="motdepasse-outsider", role=Role.AGENT)
     user.teams.add(other_team)

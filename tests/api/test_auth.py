@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from civique.api.actions import create_token, revoke_token
 from civique.api.models import ApiToken
-from tests.api.intake import deliver
+from tests.intake import deliver
 
 URL = "/api/v1/conversations"
 

@@ -1,5 +1,5 @@
 from civique.contacts.models import Identity
-from tests.api.intake import deliver
+from tests.intake import deliver
 
 
 def url(contact_id: int) -> str:

@@ -2,7 +2,7 @@ import re
 
 from civique.inbox.actions import assign_conversation, change_status
 from civique.inbox.models import Conversation
-from tests.api.intake import deliver
+from tests.intake import deliver
 
 URL = "/api/v1/conversations"
 OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")

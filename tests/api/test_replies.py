@@ -1,5 +1,5 @@
 from civique.inbox.models import Delivery, Message
-from tests.api.intake import deliver
+from tests.intake import deliver
 
 
 def url(conversation_id: int) -> str:

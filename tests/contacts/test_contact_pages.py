@@ -13,7 +13,7 @@ from civique.channels.models import Channel
 from civique.contacts.models import Contact, Identity
 from civique.core.models import AuditEvent
 from civique.inbox.models import Message, MessageKind
-from tests.inbox.intake import deliver, request_from
+from tests.intake import deliver, request_from
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from civique.contacts.models import Contact, ContactMerge
 from civique.core.models import AuditEvent
 from civique.inbox.actions import ActionError
 from civique.inbox.models import TimelineEntry
-from tests.inbox.intake import deliver, request_from
+from tests.intake import deliver, request_from
 
 pytestmark = pytest.mark.django_db
 

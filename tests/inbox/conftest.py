@@ -6,15 +6,6 @@ from civique.core.models import Role, User
 
 
 @pytest.fixture
-def supervisor(team) -> User:
-    user = User.objects.create_user(
-        "superviseur", password="motdepasse-sup", role=Role.SUPERVISOR, first_name="Chloé"
-    )
-    user.teams.add(team)
-    return user
-
-
-@pytest.fixture
 def colleague(team) -> User:
     user = User.objects.create_user(
         "collegue", password="motdepasse-col", role=Role.AGENT, first_name="Denis"

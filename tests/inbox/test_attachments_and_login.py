@@ -9,7 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from civique.inbox.models import Attachment
-from tests.inbox.intake import attachment, request_from
+from tests.intake import attachment, request_from
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from civique.inbox.models import (
     TimelineEntry,
 )
 from tests.inbox.conftest import as_htmx
-from tests.inbox.intake import request_from
+from tests.intake import request_from
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from civique.channels.models import Channel
 from civique.inbox import actions
 from civique.inbox.models import Category, Conversation
 from tests.inbox.conftest import as_htmx
-from tests.inbox.intake import request_from
+from tests.intake import request_from
 
 pytestmark = pytest.mark.django_db
 INBOX = "/"

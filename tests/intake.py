@@ -1,4 +1,4 @@
-"""Building back-office data through the real intake, as the channels deliver it."""
+"""Building data through the real intake, as the channels deliver it."""
 
 from __future__ import annotations
 
