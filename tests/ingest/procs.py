@@ -89,6 +89,8 @@ def isolated_env(kind: str, tmp_path: Path):
         "CIVIQUE_VAR_DIR": str(tmp_path / "var"),
         "CIVIQUE_SWEEP_SECONDS": "1",
         "CIVIQUE_INGEST_BATCH": "50",
+        # The event a killed worker was on waits its backoff: keep it short here.
+        "CIVIQUE_RETRY_BASE_SECONDS": "1",
         "CIVIQUE_TASKS_BACKEND": "database",
         "PYTHONPATH": os.pathsep.join(sys.path),
     }

@@ -236,3 +236,47 @@ def test_a_burst_of_deliveries_queues_a_single_wake_up(
             receive_event(webform_channel, form(text=f"Demande {n}"), "application/json")
     assert DBTaskResult.objects.ready().count() == 1
     assert process_due_events() == 5
+
+
+def test_an_event_whose_worker_died_waits_its_backoff_and_lets_others_through(
+    webform_channel, settings
+):
+    from civique.ingest.actions import claim_attempt
+
+    poison = receive_event(
+        webform_channel, form(text="poison"), "application/json", enqueue=False
+    ).event
+    healthy = receive_event(
+        webform_channel, form(text="sain"), "application/json", enqueue=False
+    ).event
+    # A worker claims the first event, then dies before finishing (nothing else happens).
+    assert claim_attempt(poison.pk) is not None
+    # The next run skips it while its backoff runs, and processes the other one.
+    assert process_due_events() == 1
+    assert InboundEvent.objects.get(pk=healthy.pk).state == EventState.DONE
+    poison.refresh_from_db()
+    assert (poison.state, poison.attempts) == (EventState.PENDING, 1)
+
+
+def test_an_event_that_kills_every_worker_is_parked_after_the_last_attempt(
+    webform_channel, settings
+):
+    from civique.ingest.actions import claim_attempt
+
+    settings.CIVIQUE_MAX_ATTEMPTS = 2
+    event = receive_event(webform_channel, form(), "application/json", enqueue=False).event
+    for _ in range(2):
+        assert claim_attempt(event.pk) is not None  # the worker dies each time
+        InboundEvent.objects.filter(pk=event.pk).update(next_attempt_at=timezone.now())
+    event = process_event(event.pk)
+    assert event.state == EventState.PARKED
+    assert "interrompu" in event.last_error
+    assert Message.objects.count() == 0
+
+
+def test_a_claimed_event_is_not_taken_by_a_second_worker(webform_channel):
+    from civique.ingest.actions import claim_attempt
+
+    event = receive_event(webform_channel, form(), "application/json", enqueue=False).event
+    assert claim_attempt(event.pk) is not None
+    assert claim_attempt(event.pk) is None

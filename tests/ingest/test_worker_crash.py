@@ -41,3 +41,17 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(worker_env):
         worker.terminate()
         worker.wait(timeout=30)
     assert counts(env) == (EVENTS, EVENTS, EVENTS)
+
+
+def test_two_workers_share_the_work_without_duplicates(worker_env):
+    env = worker_env
+    seed(env, EVENTS)
+    workers = [start_worker(env), start_worker(env)]
+    try:
+        wait_for(lambda: counts(env)[0] == EVENTS, timeout=240)
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+    assert counts(env) == (EVENTS, EVENTS, EVENTS)

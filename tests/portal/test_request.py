@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from civique.contacts.models import Identity
 from civique.inbox.models import Attachment, Category, Conversation, Message
 from civique.ingest.actions import process_event
 from civique.ingest.models import EventState, InboundEvent
+from civique.portal.forms import NAME_MAX_LENGTH, RequestForm
 from tests.portal.images import GPS_PARIS, jpeg_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +138,37 @@ def test_a_request_without_category_goes_to_the_channel_team(client, webform_cha
     assert only_conversation().team == webform_channel.team
 
 
+def test_line_breaks_and_control_characters_never_reach_the_contact_name(client, webform_channel):
+    typed = "  Camille\r\nBcc: tous@example.fr\t\x07Durand\u202e\x7f  "
+    submit(client, name=typed)
+    name = only_conversation().contact.display_name
+    assert name == "Camille Bcc: tous@example.fr Durand"
+    assert json.loads(bytes(InboundEvent.objects.get().payload))["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("typed", "cleaned"),
+    [
+        ("Camille   Durand", "Camille Durand"),
+        ("Camille\u00a0Durand\u2028", "Camille Durand"),  # no-break space, line separator
+        ("Ca\x1bmille\x85Durand", "Camille Durand"),  # ESC dropped; NEL is a line break
+        ("\r\n\t", ""),
+        ("Zoé Dupont-Lefèvre", "Zoé Dupont-Lefèvre"),
+        ("é" * 150 + "\n" * 40 + "e" * 49, "é" * 150 + " " + "e" * 49),
+    ],
+)
+def test_the_name_is_cleaned_to_one_line_of_printable_text(typed, cleaned, webform_channel):
+    form = RequestForm({"name": typed, "email": "camille@example.fr", "message": "Bonjour"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["name"] == cleaned
+    assert len(form.cleaned_data["name"]) <= NAME_MAX_LENGTH
+
+
+def test_a_name_longer_than_200_characters_is_cut(client, webform_channel):
+    submit(client, name="x" * (NAME_MAX_LENGTH + 50))
+    assert only_conversation().contact.display_name == "x" * NAME_MAX_LENGTH
+
+
 def test_a_french_phone_number_is_stored_in_e164(client, webform_channel):
     submit(client, email="", phone="06 12 34 56 78")
     identity = only_conversation().contact.identities.get()
@@ -180,6 +216,18 @@ def test_a_photo_is_reencoded_its_exif_stripped_and_its_gps_used_as_location(
         assert "exif" not in stored.info
     # The durable raw record never held the original metadata either.
     assert b"Exif" not in bytes(InboundEvent.objects.get().payload)
+
+
+def test_a_photo_is_stored_as_the_form_prepared_it_without_a_second_generation(
+    client, webform_channel
+):
+    submit(client, photo=upload(jpeg_bytes(gps=GPS_PARIS, size=(640, 480), textured=True)))
+    payload = json.loads(bytes(InboundEvent.objects.get().payload))
+    prepared = base64.b64decode(payload["attachments"][0]["content_b64"])
+    attachment = Attachment.objects.get()
+    with attachment.file.open("rb") as handle:
+        assert handle.read() == prepared
+    assert (attachment.size, attachment.meta["width"]) == (len(prepared), 640)
 
 
 def test_a_position_given_by_the_citizen_wins_over_the_photo(client, webform_channel):
@@ -309,6 +357,7 @@ def test_a_request_whose_processing_fails_is_kept_and_retried_later(
     assert "enregistrée" in html
 
     settings.CIVIQUE_PIPELINE = pipeline
+    InboundEvent.objects.filter(pk=event.pk).update(next_attempt_at=timezone.now())  # backoff over
     assert process_event(event.pk).state == EventState.DONE
     assert only_conversation().subject.startswith("Nid-de-poule")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civique.channels.connectors.base import ParseError
 from civique.channels.models import Channel
@@ -65,49 +66,84 @@ def receive_event(
     return Received(event, created=True)
 
 
-def process_event(event_id: int) -> InboundEvent:
-    """Run one event through the pipeline, in one transaction: all its effects, or none.
+def claim_attempt(event_id: int) -> InboundEvent | None:
+    """Count an attempt before making it, in a transaction of its own.
 
-    A crash before the commit leaves the event pending, so it runs again; the unique external id
-    per channel on messages makes a second run produce nothing new.
+    The event is then not due again until its backoff has passed, so a second worker skips it,
+    and an event that kills its worker (memory, a crashing image decoder) cannot block the queue:
+    it waits its turn, then parks. Returns None when the event is not due (done, parked, or
+    claimed by another worker).
     """
+    now = timezone.now()
+    with transaction.atomic():
+        event = (
+            InboundEvent.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=event_id,
+                state__in=[EventState.PENDING, EventState.RETRYING],
+                next_attempt_at__lte=now,
+            )
+            .select_related("channel")
+            .first()
+        )
+        if event is None:
+            return None
+        event.attempts += 1
+        event.next_attempt_at = now + backoff(event.attempts)
+        event.save(update_fields=["attempts", "next_attempt_at"])
+    return event
+
+
+def process_event(event_id: int) -> InboundEvent:
+    """Run one due event through the pipeline, in one transaction: all its effects, or none.
+
+    A crash before the commit leaves the event to run again after its backoff; the unique
+    external id per channel on messages makes a second run produce nothing new. Parsing happens
+    before the write transaction, so SQLite's write lock is not held while a large mail is read.
+    """
+    event = claim_attempt(event_id)
+    if event is None:
+        return InboundEvent.objects.get(pk=event_id)
+    if event.attempts > settings.CIVIQUE_MAX_ATTEMPTS:
+        return _park(event, _("Traitement interrompu à chaque tentative (arrêt du worker)."))
     try:
+        parsed = event.channel.connector.parse(
+            event.channel, bytes(event.payload), event.content_type
+        )
         with transaction.atomic():
             event = InboundEvent.objects.select_for_update().get(pk=event_id)
             if event.state == EventState.DONE:
                 return event
-            parsed = event.channel.connector.parse(
-                event.channel, bytes(event.payload), event.content_type
-            )
             messages = run_pipeline(event, parsed)
             event.state = EventState.DONE
             event.processed_at = timezone.now()
             event.message_ids = [m.pk for m in messages]
             event.last_error = ""
-            event.attempts += 1
-            event.save(
-                update_fields=["state", "processed_at", "message_ids", "last_error", "attempts"]
-            )
+            event.save(update_fields=["state", "processed_at", "message_ids", "last_error"])
             return event
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the event
         return _record_failure(event_id, exc)
 
 
+def _park(event: InboundEvent, error: str) -> InboundEvent:
+    event.state = EventState.PARKED
+    event.last_error = error
+    event.save(update_fields=["state", "last_error"])
+    return event
+
+
 def _record_failure(event_id: int, exc: Exception) -> InboundEvent:
+    """The attempt was counted when claimed; retry after its backoff, or park."""
     event = InboundEvent.objects.get(pk=event_id)
-    event.attempts += 1
-    permanent = isinstance(exc, ParseError)
     if isinstance(exc, ParseError):
-        event.last_error = str(exc)
-    else:
-        event.last_error = f"{type(exc).__name__}: {exc}"
-        logger.exception("Événement %s en échec", event_id)
-    if permanent or event.attempts >= settings.CIVIQUE_MAX_ATTEMPTS:
-        event.state = EventState.PARKED
-    else:
-        event.state = EventState.RETRYING
-        event.next_attempt_at = timezone.now() + backoff(event.attempts)
-    event.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+        return _park(event, str(exc))
+    logger.exception("Événement %s en échec", event_id)
+    error = f"{type(exc).__name__}: {exc}"
+    if event.attempts >= settings.CIVIQUE_MAX_ATTEMPTS:
+        return _park(event, error)
+    event.state = EventState.RETRYING
+    event.last_error = error
+    event.save(update_fields=["state", "last_error"])
     return event
 
 
