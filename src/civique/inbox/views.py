@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -99,10 +100,12 @@ def _render_detail(
     *,
     bound: dict | None = None,
     announcement: str = "",
+    refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
     context = _detail_context(request, conversation, bound or {})
     context["announcement"] = announcement
+    context["refusal"] = refusal
     if _partial_wanted(request):
         template = "inbox/partials/conversation_response.html"
     else:
@@ -136,7 +139,22 @@ def _act(
             form.add_error(None, str(exc))
         else:
             return _done(request, conversation, success)
-    return _render_detail(request, conversation, bound={key: form}, status=422)
+    return _render_detail(
+        request, conversation, bound={key: form}, refusal=_refusal(form), status=422
+    )
+
+
+def _refusal(form) -> str:
+    """A refused action's errors in one sentence, for the page's live region: after an HTMX
+    post the focus stays on the button pressed, so the errors beside the fields go unheard."""
+    errors = [str(error) for error in form.non_field_errors()]
+    errors += [
+        f"{form[name].label} : {error}"
+        for name, field_errors in form.errors.items()
+        if name != NON_FIELD_ERRORS
+        for error in field_errors
+    ]
+    return _("Rien n'a été enregistré. %(errors)s") % {"errors": " ".join(errors)}
 
 
 def _done(request: HttpRequest, conversation: Conversation, success: str) -> HttpResponse:
