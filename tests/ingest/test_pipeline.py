@@ -280,3 +280,51 @@ def test_a_claimed_event_is_not_taken_by_a_second_worker(webform_channel):
     event = receive_event(webform_channel, form(), "application/json", enqueue=False).event
     assert claim_attempt(event.pk) is not None
     assert claim_attempt(event.pk) is None
+
+
+def mail(sender: str, message_id: str, text: str, in_reply_to: str = "") -> bytes:
+    headers = [
+        f"From: {sender}",
+        "To: contact@valmont.example",
+        "Subject: Trottoir",
+        f"Message-ID: {message_id}",
+        "Content-Type: text/plain; charset=utf-8",
+    ]
+    if in_reply_to:
+        headers.append(f"In-Reply-To: {in_reply_to}")
+    return ("\r\n".join(headers) + "\r\n\r\n" + text).encode()
+
+
+def ingest_mail(channel, raw: bytes) -> Message:
+    event = receive_event(channel, raw, "message/rfc822", enqueue=False).event
+    event = process_event(event.pk)
+    assert event.state == EventState.DONE, event.last_error
+    return Message.objects.get(pk=event.message_ids[0])
+
+
+def test_a_third_party_replying_to_all_starts_its_own_conversation(email_channel):
+    first = ingest_mail(email_channel, mail("jeanne@example.org", "<a@x>", "Trottoir cassé"))
+    own = ingest_mail(email_channel, mail("jeanne@example.org", "<b@x>", "Merci", "<a@x>"))
+    other = ingest_mail(email_channel, mail("voisin@example.org", "<c@x>", "Moi aussi", "<a@x>"))
+    assert own.conversation == first.conversation
+    assert other.conversation != first.conversation
+    note = other.conversation.timeline.get(kind="system").data["text"]
+    assert first.conversation.reference in note
+
+
+def test_a_reused_message_id_keeps_both_messages(email_channel):
+    first = ingest_mail(email_channel, mail("jeanne@example.org", "<same@x>", "Premier"))
+    second = ingest_mail(email_channel, mail("paul@example.org", "<same@x>", "Second"))
+    assert first.pk != second.pk
+    assert second.external_id.startswith("<same@x>#")
+    assert second.text.strip() == "Second"
+    # The very same mail again is still recognised.
+    again = receive_event(
+        email_channel,
+        mail("paul@example.org", "<same@x>", "Second"),
+        "message/rfc822",
+        "autre-livraison",
+        enqueue=False,
+    ).event
+    process_event(again.pk)
+    assert Message.objects.count() == 2

@@ -36,11 +36,14 @@ class Context:
     # Set by a stage to end the run for this message (e.g. it was already stored).
     stop: bool = False
     notes: list[str] = field(default_factory=list)
+    # Set when the platform's id is already taken by a different message (see persist_message).
+    id_suffix: str = ""
 
     @property
     def external_id(self) -> str:
         """The message's id on its channel; derived from the event when the platform gives none."""
-        return self.parsed.external_id or f"event:{self.event.external_id}:{self.index}"
+        base = self.parsed.external_id or f"event:{self.event.external_id}:{self.index}"
+        return (base + self.id_suffix)[:255]
 
 
 Stage = Callable[[Context], None]

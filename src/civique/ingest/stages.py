@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 
@@ -127,7 +128,20 @@ def _by_message_ids(ctx: Context) -> Conversation | None:
         .order_by("-created_at")
         .first()
     )
-    return earlier.conversation if earlier else None
+    if earlier is None:
+        return None
+    conversation = earlier.conversation
+    if ctx.parsed.is_automated or (
+        ctx.contact is not None and conversation.contact_id == ctx.contact.pk
+    ):
+        return conversation
+    # Someone else answering (a neighbour in copy replying to all) starts a conversation of their
+    # own: otherwise the agent's next answer, and the citizen's data with it, would go to them.
+    ctx.notes.append(
+        _("En réponse à la demande %(ref)s, écrite par un autre correspondant.")
+        % {"ref": conversation.reference}
+    )
+    return None
 
 
 def _by_reference_token(ctx: Context) -> Conversation | None:
@@ -200,9 +214,35 @@ def _clean_html(html: str) -> str:
     )
 
 
-def persist_message(ctx: Context) -> None:
-    """Store the message once: a second delivery of the same external id stops here."""
+def _fingerprint(ctx: Context) -> str:
+    sender = ctx.parsed.sender
+    who = f"{sender.identity_kind}:{sender.identity_value}" if sender else ""
+    content = "\x1f".join([who, ctx.parsed.subject, ctx.parsed.text])
+    return hashlib.sha256(content.encode("utf-8", "replace")).hexdigest()
+
+
+def _already_stored(ctx: Context, fingerprint: str) -> Message | None:
+    """The message stored under this external id, if it is this same message.
+
+    Some mailers reuse Message-IDs: a different message under a known id gets the id suffixed
+    with its fingerprint and is kept, with a note, instead of being taken for a duplicate.
+    """
     existing = Message.objects.filter(channel=ctx.channel, external_id=ctx.external_id).first()
+    if existing is None or existing.meta.get("fingerprint", fingerprint) == fingerprint:
+        return existing
+    ctx.id_suffix = f"#{fingerprint[:16]}"
+    ctx.notes.append(
+        _(
+            "Identifiant de message déjà pris par un autre message : celui-ci est conservé à part."
+        )
+    )
+    return Message.objects.filter(channel=ctx.channel, external_id=ctx.external_id).first()
+
+
+def persist_message(ctx: Context) -> None:
+    """Store the message once: a second delivery of the same message stops here."""
+    fingerprint = _fingerprint(ctx)
+    existing = _already_stored(ctx, fingerprint)
     if existing is not None:
         ctx.message = existing
         ctx.conversation = existing.conversation
@@ -212,6 +252,7 @@ def persist_message(ctx: Context) -> None:
         ctx.conversation = _new_conversation(ctx)
     parsed = ctx.parsed
     meta = dict(parsed.meta)
+    meta["fingerprint"] = fingerprint
     if parsed.automated_reason:
         meta["automated_reason"] = parsed.automated_reason
     sender = parsed.sender

@@ -97,9 +97,10 @@ def recipient_address(conversation: Conversation) -> str:
     """
     from civique.ingest.stages import resolve_contact
 
+    # Only mail the conversation's own contact wrote: a third party in copy never receives it.
     last_inbound = (
         _email_messages(conversation)
-        .filter(direction="in", is_automated=False)
+        .filter(direction="in", is_automated=False, author_contact_id=conversation.contact_id)
         .order_by("-created_at", "-id")
         .first()
     )
