@@ -1,81 +1,107 @@
 """The outbox: outbound messages handed to their connector with retries and a visible status.
 
+A worker claims one delivery at a time (state "sending" with a claim time) and records the outcome
+only while its claim still holds, so two workers never both record a result for one delivery.
 Delivery is at-least-once: a worker that dies after the platform accepted a message but before
-the row says "sent" will send it again after the claim expires. Email carries a stable Message-ID,
+the row says "sent" will send it again once the claim expires. Email carries a stable Message-ID,
 so a mail client shows such a duplicate as one message.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from civique.channels.connectors.base import TransportError
+from civique.channels.connectors.base import SendResult, TransportError
 from civique.core.retry import backoff
 from civique.inbox import timeline
 from civique.inbox.models import Delivery, DeliveryState, TimelineKind
 
 logger = logging.getLogger(__name__)
+# Longer than any connector's network timeouts: a live worker never loses its claim.
 CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
-def _claim(limit: int) -> list[int]:
+def _claim_one() -> tuple[int, datetime] | None:
+    """Take the next due delivery (or one whose worker died); return its id and claim time."""
     now = timezone.now()
+    due = Q(state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING], next_attempt_at__lte=now)
+    stale = Q(state=DeliveryState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
     with transaction.atomic():
-        due = Q(state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING], next_attempt_at__lte=now)
-        stale = Q(state=DeliveryState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-        ids = list(
-            Delivery.objects.select_for_update(skip_locked=settings.IS_POSTGRES)
+        delivery_id = (
+            Delivery.objects.select_for_update(skip_locked=True)
             .filter(due | stale)
             .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", flat=True)
+            .first()
         )
-        Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.SENDING, claimed_at=now)
-    return ids
+        if delivery_id is None:
+            return None
+        Delivery.objects.filter(pk=delivery_id).update(
+            state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return delivery_id, now
 
 
-def deliver(delivery_id: int) -> Delivery:
+def _mine(delivery_id: int, claimed_at: datetime):
+    """The delivery, only while this worker's claim holds."""
+    return Delivery.objects.filter(
+        pk=delivery_id, state=DeliveryState.SENDING, claimed_at=claimed_at
+    )
+
+
+def deliver(delivery_id: int, claimed_at: datetime) -> Delivery:
+    """Send one claimed delivery through its connector and record the outcome."""
     delivery = Delivery.objects.select_related("message__channel", "message__conversation").get(
         pk=delivery_id
     )
     message = delivery.message
-    delivery.attempts += 1
     try:
         result = message.channel.connector.send(message.channel, message)
     except TransportError as exc:
-        return _failed(delivery, str(exc), exc.permanent)
+        return _failed(delivery, claimed_at, str(exc), exc.permanent)
     except Exception as exc:
         logger.exception("Envoi %s en échec", delivery_id)
-        return _failed(delivery, f"{type(exc).__name__}: {exc}", permanent=False)
+        return _failed(delivery, claimed_at, f"{type(exc).__name__}: {exc}", permanent=False)
+    return _sent(delivery, claimed_at, result)
+
+
+def _sent(delivery: Delivery, claimed_at: datetime, result: SendResult) -> Delivery:
+    message = delivery.message
     with transaction.atomic():
-        delivery.state = DeliveryState.SENT
-        delivery.sent_at = timezone.now()
-        delivery.provider_id = result.external_id[:255]
-        delivery.last_error = ""
-        delivery.save()
+        updated = _mine(delivery.pk, claimed_at).update(
+            state=DeliveryState.SENT,
+            sent_at=timezone.now(),
+            provider_id=result.external_id[:255],
+            last_error="",
+        )
+        if not updated:
+            logger.warning("Envoi %s : réclamé par un autre worker entre-temps.", delivery.pk)
+            delivery.refresh_from_db()
+            return delivery
         if result.external_id and not message.external_id:
             # Replies to this message thread on it (e.g. an email's Message-ID).
             message.external_id = result.external_id[:255]
             message.save(update_fields=["external_id"])
         timeline.record(message.conversation, TimelineKind.DELIVERY, message=message, state="sent")
+    delivery.refresh_from_db()
     return delivery
 
 
-def _failed(delivery: Delivery, error: str, permanent: bool) -> Delivery:
-    delivery.last_error = error
-    if permanent or delivery.attempts >= settings.CIVIQUE_MAX_ATTEMPTS:
-        delivery.state = DeliveryState.FAILED
-    else:
-        delivery.state = DeliveryState.RETRYING
-        delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+def _failed(delivery: Delivery, claimed_at: datetime, error: str, permanent: bool) -> Delivery:
+    final = permanent or delivery.attempts >= settings.CIVIQUE_MAX_ATTEMPTS
     with transaction.atomic():
-        delivery.save()
-        if delivery.state == DeliveryState.FAILED:
+        updated = _mine(delivery.pk, claimed_at).update(
+            state=DeliveryState.FAILED if final else DeliveryState.RETRYING,
+            last_error=error,
+            next_attempt_at=timezone.now() + backoff(delivery.attempts),
+        )
+        if updated and final:
             timeline.record(
                 delivery.message.conversation,
                 TimelineKind.DELIVERY,
@@ -83,13 +109,14 @@ def _failed(delivery: Delivery, error: str, permanent: bool) -> Delivery:
                 state="failed",
                 error=error,
             )
+    delivery.refresh_from_db()
     return delivery
 
 
-def deliver_due(limit: int = 50) -> int:
+def deliver_due() -> int:
+    """Send every due delivery, one claim at a time; return how many were attempted."""
     total = 0
-    while ids := _claim(limit):
-        for delivery_id in ids:
-            deliver(delivery_id)
-        total += len(ids)
+    while claim := _claim_one():
+        deliver(*claim)
+        total += 1
     return total

@@ -1,0 +1,49 @@
+"""The outbox: one claim at a time, outcomes recorded only under a live claim."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from civique.inbox.actions import reply_to_conversation
+from civique.inbox.models import Delivery, DeliveryState
+from civique.inbox.outbox import _claim_one, _failed, deliver, deliver_due
+from tests.intake import request_from
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def delivery(webform_channel, agent) -> Delivery:
+    conversation = request_from(webform_channel, email="lea@example.org")
+    return reply_to_conversation(agent, conversation, "Bonjour, c'est noté.").delivery
+
+
+def test_a_claimed_delivery_is_not_claimed_again(delivery):
+    assert _claim_one()[0] == delivery.pk
+    assert _claim_one() is None
+
+
+def test_a_dead_workers_claim_is_taken_over_and_its_late_result_ignored(delivery):
+    first_claim = _claim_one()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=10)
+    )
+    stale_time = Delivery.objects.get(pk=delivery.pk).claimed_at
+    second_id, second_time = _claim_one()
+    assert second_id == delivery.pk and second_time > stale_time
+    deliver(second_id, second_time)
+    # The first worker wakes up late and reports a failure: it no longer holds the claim.
+    _failed(Delivery.objects.get(pk=delivery.pk), first_claim[1], "délai dépassé", True)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.SENT
+    assert delivery.attempts == 2
+
+
+def test_deliver_due_sends_everything_due_once(delivery):
+    assert deliver_due() == 1
+    assert deliver_due() == 0
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.SENT
