@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
@@ -146,6 +147,112 @@ def test_an_embedded_colour_profile_is_converted_then_dropped():
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     content, _, _ = prepare_image(image_bytes(icc_profile=profile), "photo.jpg")
     assert "icc_profile" not in reopened(content).info
+
+
+# --- Preparing twice ---------------------------------------------------------------------
+
+
+def noisy(mode: str = "RGB", size: tuple[int, int] = (64, 48)) -> Image.Image:
+    """A textured picture: unlike a flat colour, it changes when JPEG-encoded once more."""
+    pixels = random.Random(7).randbytes(size[0] * size[1] * len(mode))  # noqa: S311 - pixels, not secrets
+    return Image.frombytes(mode, size, pixels)
+
+
+def saved(image: Image.Image, fmt: str, **params) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **params)
+    return out.getvalue()
+
+
+def test_preparing_a_prepared_jpeg_returns_the_same_bytes():
+    original = saved(noisy(), "JPEG", exif=exif_block(gps=PARIS, orientation=6))
+    prepared, _, _ = prepare_image(original, "photo.jpg")
+    again, content_type, meta = prepare_image(prepared, "photo.jpg")
+    assert again == prepared
+    assert content_type == "image/jpeg"
+    assert (meta["original_format"], meta["width"], meta["height"]) == ("JPEG", 48, 64)
+    assert "gps" not in meta
+
+
+def test_a_jpeg_without_any_metadata_is_kept_as_it_is():
+    # Quality 95, not ours: re-encoding would change it, so equal bytes prove it was kept.
+    clean = saved(noisy(), "JPEG", quality=95)
+    assert prepare_image(clean, "photo.jpg")[:2] == (clean, "image/jpeg")
+
+
+def test_a_transparent_png_without_any_metadata_is_kept_as_it_is():
+    clean = saved(noisy("RGBA"), "PNG", compress_level=1)  # ours is optimised: it would differ
+    assert prepare_image(clean, "capture.png")[:2] == (clean, "image/png")
+    prepared, _, _ = prepare_image(image_bytes("PNG", mode="RGBA"), "capture.png")
+    assert prepare_image(prepared, "capture.png")[0] == prepared
+
+
+def test_a_prepared_image_is_still_decoded_so_a_truncated_one_is_refused():
+    prepared, _, _ = prepare_image(image_bytes(size=(400, 300)), "photo.jpg")
+    with pytest.raises(AttachmentRejected):
+        prepare_image(prepared[: len(prepared) // 2], "photo.jpg")
+
+
+def with_comment(jpeg: bytes, text: bytes) -> bytes:
+    """``jpeg`` with a COM segment inserted right after SOI."""
+    return jpeg[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + jpeg[2:]
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def plain(fmt: str, size: tuple[int, int] = (60, 30), mode: str = "RGB", **params) -> bytes:
+    """An image saved by Pillow with no metadata at all."""
+    out = io.BytesIO()
+    Image.new(mode, size, (10, 120, 200, 128)[: len(mode)]).save(out, fmt, **params)
+    return out.getvalue()
+
+
+def transparent_png_with_text() -> bytes:
+    prepared, _, _ = prepare_image(image_bytes("PNG", mode="RGBA"), "capture.png")
+    text = png_chunk(b"tEXt", b"Author\x00Camille Durand")
+    return prepared[:33] + text + prepared[33:]  # after the 8-byte signature and 25-byte IHDR
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(with_comment(plain("JPEG"), b"Camille Durand"), id="jpeg-comment"),
+        pytest.param(plain("JPEG") + b"Camille Durand\xff\xd9", id="jpeg-trailer"),
+        pytest.param(plain("JPEG", progressive=True), id="jpeg-progressive"),
+        pytest.param(plain("JPEG", dpi=(300, 300)), id="jpeg-dpi"),
+        pytest.param(plain("JPEG", mode="L"), id="jpeg-grey"),
+        pytest.param(plain("JPEG", mode="CMYK"), id="jpeg-cmyk"),
+        pytest.param(plain("JPEG", size=(MAX_SIDE * 2, MAX_SIDE * 2)), id="jpeg-too-big"),
+        pytest.param(plain("PNG"), id="png-opaque"),
+        pytest.param(transparent_png_with_text(), id="png-text"),
+        pytest.param(plain("PNG", mode="RGBA") + b"Camille Durand", id="png-trailer"),
+        pytest.param(plain("WEBP"), id="webp"),
+    ],
+)
+def test_anything_but_the_exact_prepared_shape_is_reencoded(content):
+    prepared, _, _ = prepare_image(content, "image")
+    assert prepared != content
+    assert b"Camille" not in prepared
+    assert prepare_image(prepared, "image")[0] == prepared
+
+
+def test_a_clean_but_oversized_jpeg_is_shrunk_not_kept():
+    # 2 x MAX_SIDE decodes in draft mode at exactly MAX_SIDE: the header's size must decide.
+    content = plain("JPEG", size=(MAX_SIDE * 2, MAX_SIDE * 2))
+    prepared, _, meta = prepare_image(content, "grande.jpg")
+    assert reopened(prepared).size == (MAX_SIDE, MAX_SIDE)
+    assert (meta["width"], meta["height"]) == (MAX_SIDE, MAX_SIDE)
+
+
+def test_storing_a_prepared_image_keeps_its_bytes(message):
+    original = saved(noisy(), "JPEG", exif=exif_block(gps=PARIS))
+    prepared, _, _ = prepare_image(original, "photo.jpg")
+    attachment = store_attachment(message, ParsedAttachment("photo.jpg", prepared, "image/jpeg"))
+    with attachment.file.open("rb") as handle:
+        assert handle.read() == prepared
 
 
 # --- Refusals -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
@@ -11,13 +12,22 @@ from PIL import ExifTags, Image
 GPS_PARIS = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 7.2)}
 
 
-def jpeg_bytes(*, gps: dict | None = None, size: tuple[int, int] = (64, 48)) -> bytes:
+def jpeg_bytes(
+    *, gps: dict | None = None, size: tuple[int, int] = (64, 48), textured: bool = False
+) -> bytes:
+    """A JPEG with EXIF; ``textured`` gives noise instead of a flat colour, which a second JPEG
+    encoding would change (a flat colour comes out identical)."""
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "Téléphone de test"
     if gps:
         exif[ExifTags.IFD.GPSInfo] = gps
+    if textured:
+        noise = random.Random(7).randbytes(size[0] * size[1] * 3)  # noqa: S311 - pixels, not secrets
+        image = Image.frombytes("RGB", size, noise)
+    else:
+        image = Image.new("RGB", size, (200, 40, 40))
     out = io.BytesIO()
-    Image.new("RGB", size, (200, 40, 40)).save(out, "JPEG", exif=exif.tobytes())
+    image.save(out, "JPEG", exif=exif.tobytes())
     return out.getvalue()
 
 

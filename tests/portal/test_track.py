@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
+from civique.contacts.actions import merge_contacts
 from civique.contacts.models import Contact, Identity
 from civique.inbox.actions import add_note, change_status, reply_to_conversation
 from civique.inbox.models import Conversation, Status
@@ -165,6 +166,62 @@ def test_lookups_are_rate_limited_against_guessing(client, conversation, setting
     for number in range(3):
         assert track(client, f"V-{number}", email="camille@example.fr").status_code == 200
     assert track(client, conversation.reference, email="camille@example.fr").status_code == 429
+
+
+def from_address(number: int) -> Client:
+    return Client(REMOTE_ADDR=f"198.51.100.{number}")
+
+
+def test_lookups_for_one_email_are_limited_whatever_the_client_address(
+    client, conversation, settings
+):
+    settings.PORTAL_RATE_LIMIT = "100/m"
+    settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = "3/h"
+    for number, spelling in enumerate(
+        ["camille@example.fr", "Camille@Example.FR", " CAMILLE@example.fr"]
+    ):
+        assert track(from_address(number), f"V-{number + 1000}", email=spelling).status_code == 200
+    response = track(from_address(9), conversation.reference, email="camille@example.fr")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Trop de demandes" in html
+    assert "Un lampadaire" not in html
+    # Another person's lookups, from the very same address, are not held back.
+    assert track(from_address(9), "V-1", email="dominique@example.fr").status_code == 200
+
+
+def test_lookups_for_one_phone_are_limited_in_any_format_even_beside_another_email(
+    client, webform_channel, settings
+):
+    settings.PORTAL_RATE_LIMIT = "100/m"
+    settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = "2/h"
+    conversation = make_request(client, email="", phone="06 12 34 56 78")
+    assert track(from_address(1), "V-1000", phone="0612345678").status_code == 200
+    assert track(from_address(2), "V-1001", phone="+33 6 12 34 56 78").status_code == 200
+    # Pairing the phone with a fresh email each time does not reset its counter.
+    response = track(
+        from_address(3), conversation.reference, email="x@example.fr", phone="06.12.34.56.78"
+    )
+    assert response.status_code == 429
+
+
+def test_the_per_handle_limit_defaults_to_five_lookups_an_hour(client, conversation, settings):
+    settings.PORTAL_RATE_LIMIT = "100/m"
+    del settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE
+    for number in range(5):
+        response = track(from_address(number), conversation.reference, email="camille@example.fr")
+        assert response.status_code == 200
+    response = track(from_address(5), conversation.reference, email="camille@example.fr")
+    assert response.status_code == 429
+
+
+def test_a_request_stays_trackable_after_its_contact_is_merged(client, conversation, supervisor):
+    holder = Contact.objects.create(display_name="Camille Durand")
+    Identity.objects.create(contact=holder, kind="phone", value="+33612345678")
+    merge_contacts(supervisor, conversation.contact, holder)
+    html = track(client, conversation.reference, email="camille@example.fr").content.decode()
+    assert f"Demande {conversation.reference}" in html
+    assert "Un lampadaire est en panne rue Haute." in html
 
 
 def test_tracking_pages_are_never_cached(client, conversation):

@@ -1,5 +1,8 @@
 """Image uploads: decoded with Pillow, GPS read from EXIF, re-encoded without any metadata.
 
+An image already in the exact shape this module writes (``_already_clean``) is kept byte for byte,
+so that preparing twice (the portal's form, then the pipeline) costs no second JPEG generation.
+
 Only the raster formats citizens actually send are decoded (``ALLOWED_FORMATS``): Pillow's other
 plugins (EPS through Ghostscript, for one) are never reached by untrusted bytes. Dimensions are
 checked before any pixel is decoded, so a small file declaring a huge image is refused cheaply.
@@ -129,15 +132,87 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
+# What Pillow reads from the JFIF header it writes itself; any other key is metadata.
+_JPEG_CLEAN_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density"}
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _bare_jfif(segment: bytes) -> bool:
+    """The JFIF APP0 segment Pillow writes when given nothing: identifier, version, a plain
+    1:1 aspect ratio (no resolution) and no thumbnail (which could show the uncropped picture)."""
+    return (
+        len(segment) == 14
+        and segment.startswith(b"JFIF\x00")
+        and segment[7:] == b"\x00\x00\x01\x00\x01\x00\x00"
+    )
+
+
+def _png_chunk_types(content: bytes) -> list[bytes] | None:
+    """The chunk types of a PNG, in order, or None when the file has bytes past IEND or a
+    chunk overrunning the end."""
+    types, offset = [], len(_PNG_SIGNATURE)
+    while offset + 12 <= len(content):
+        length = int.from_bytes(content[offset : offset + 4], "big")
+        types.append(content[offset + 4 : offset + 8])
+        offset += 12 + length
+        if types[-1] == b"IEND":
+            return types if offset == len(content) else None
+    return None
+
+
+def _clean_jpeg(image: Image.Image, content: bytes) -> bool:
+    return (
+        image.mode == "RGB"
+        and set(image.info) <= _JPEG_CLEAN_INFO
+        and [marker for marker, _segment in image.applist] == ["APP0"]
+        and _bare_jfif(image.applist[0][1])
+        # Entropy-coded data escapes 0xFF, so a single end marker, last, means no trailer.
+        and content.find(b"\xff\xd9") == len(content) - 2
+    )
+
+
+def _clean_png(image: Image.Image, content: bytes) -> bool:
+    chunks = _png_chunk_types(content)
+    return (
+        image.mode == "RGBA"
+        and content[24:29] == b"\x08\x06\x00\x00\x00"  # IHDR: 8-bit RGBA, not interlaced
+        and chunks is not None
+        and set(chunks) <= {b"IHDR", b"IDAT", b"IEND"}
+    )
+
+
+def _already_clean(content: bytes) -> bool:
+    """True only for what ``prepare_image`` itself writes: a baseline RGB JPEG whose sole
+    marker is a bare JFIF header and nothing after its end, or an 8-bit RGBA PNG made only of
+    IHDR, IDAT and IEND chunks; within MAX_SIDE either way. No EXIF means no orientation to
+    apply. Anything else, however harmless, is re-encoded."""
+    try:
+        with Image.open(io.BytesIO(content), formats=("JPEG", "PNG")) as image:
+            if max(image.size) > MAX_SIDE:  # read from the header, before any draft scaling
+                return False
+            if image.format == "JPEG":
+                return _clean_jpeg(image, content)
+            return image.format == "PNG" and _clean_png(image, content)
+    except _DECODE_ERRORS:
+        return False
+
+
 def prepare_image(content: bytes, filename: str) -> tuple[bytes, str, dict[str, Any]]:
     """Re-encode an image as JPEG (PNG when it has transparency), without any metadata.
 
     GPS coordinates are read from EXIF first and returned in the meta dict, with the original
     format and the stored dimensions. EXIF orientation is applied to the pixels. Raises
     ``AttachmentRejected`` (with a ``reason``) for unreadable, truncated or oversized images.
+    An image already in the shape this function writes is fully decoded (so a broken one is
+    still refused) and then returned unchanged: preparing twice gives the same bytes.
     """
     image = _open(content, filename)
     meta: dict[str, Any] = {"original_format": image.format}
+    if _already_clean(content):
+        meta["width"], meta["height"] = image.size
+        if image.format == "JPEG":
+            return content, "image/jpeg", meta
+        return content, "image/png", meta
     gps = read_gps(image)
     if gps:
         meta["gps"] = gps

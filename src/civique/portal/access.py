@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from civique.contacts.models import Contact, Identity
+from civique.contacts.lookup import merge_chain
+from civique.contacts.models import Identity
 from civique.inbox.models import Conversation, Direction, Message, MessageKind, MessageVisibility
 from civique.ingest.models import EventState, InboundEvent
 from civique.portal.forms import Reference
@@ -30,14 +31,9 @@ def _conversation_for(reference: Reference) -> Conversation | None:
     return conversations.filter(pk=message.conversation_id).first() if message else None
 
 
-def _contact_chain(contact: Contact) -> list[int]:
-    """The contact and those it was merged into: identities move with a merge."""
-    ids, seen = [], set()
-    while contact is not None and contact.pk not in seen:
-        seen.add(contact.pk)
-        ids.append(contact.pk)
-        contact = contact.merged_into
-    return ids
+def _contact_ids(conversation: Conversation) -> list[int]:
+    """The conversation's contact and those it was merged into: identities move with a merge."""
+    return [contact.pk for contact in merge_chain(conversation.contact)]
 
 
 def _holds_handle(conversation: Conversation, email: str, phone: str) -> bool:
@@ -48,7 +44,7 @@ def _holds_handle(conversation: Conversation, email: str, phone: str) -> bool:
         handles |= Q(kind="email", value=email)
     if phone:
         handles |= Q(kind="phone", value=phone)
-    contact_ids = _contact_chain(conversation.contact)
+    contact_ids = _contact_ids(conversation)
     if Identity.objects.filter(handles, contact_id__in=contact_ids).exists():
         return True
     # A request given with both an email and a phone records the phone on its message.
@@ -75,7 +71,7 @@ def public_messages(conversation: Conversation) -> QuerySet[Message]:
     """The citizen's own messages and the administration's answers to them, oldest first."""
     mine = Q(direction=Direction.INBOUND, is_automated=False)
     if conversation.contact_id:
-        mine &= Q(author_contact_id__in=_contact_chain(conversation.contact))
+        mine &= Q(author_contact_id__in=_contact_ids(conversation))
     else:
         mine &= Q(pk__in=[])
     answers = Q(direction=Direction.OUTBOUND)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django import forms
@@ -18,6 +19,9 @@ from civique.inbox.images import prepare_image
 from civique.inbox.models import Category
 
 MESSAGE_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 200
+# Bidirectional embeddings, overrides and isolates: invisible, yet they reorder displayed text.
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
@@ -54,6 +58,17 @@ class PhoneField(forms.CharField):
                 _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78."),
                 code="invalid",
             ) from None
+
+
+def clean_display_name(raw: str) -> str:
+    """A name safe to put in a mail header later: every run of whitespace (CR, LF and tabs
+    included) becomes one space, other control characters go, at most NAME_MAX_LENGTH."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in raw
+        if char.isspace() or (unicodedata.category(char) != "Cc" and char not in BIDI_CONTROLS)
+    )
+    return " ".join(kept.split())[:NAME_MAX_LENGTH].strip()
 
 
 @dataclass
@@ -108,11 +123,12 @@ class ContactFieldsMixin(forms.Form):
 class RequestForm(ContactFieldsMixin):
     field_order = ["name", "email", "phone", "category", "message", "photo", "address"]
 
+    # No max_length validator: the length is capped after cleaning (clean_display_name), so
+    # that line breaks or padding around a name of the right length never refuse it.
     name = forms.CharField(
         label=gettext_lazy("Votre nom"),
         required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": NAME_MAX_LENGTH}),
     )
     category = forms.ModelChoiceField(
         label=gettext_lazy("Thème"),
@@ -166,6 +182,9 @@ class RequestForm(ContactFieldsMixin):
     def is_spam(self) -> bool:
         """True when the honeypot was filled: the caller pretends success and stores nothing."""
         return bool(self.data.get("website", "").strip())
+
+    def clean_name(self) -> str:
+        return clean_display_name(self.cleaned_data.get("name") or "")
 
     def clean_photo(self) -> Photo | None:
         upload = self.cleaned_data.get("photo")

@@ -1,23 +1,23 @@
 """The citizen portal: make a request, see its confirmation, track it.
 
 Views parse and check the request, then call ``actions`` (the write) or ``access`` (the read).
-POSTs are rate limited per client IP; the tracking lookup is a POST so that the citizen's email
-or phone never lands in a URL or an access log.
+POSTs are rate limited per client IP; the tracking lookup is also limited per email or phone
+asked about, whatever the IP, so that references (sequential) cannot be walked for one person.
+It is a POST so that the citizen's email or phone never lands in a URL or an access log.
+Over a limit, ``Ratelimited`` is raised and django-ratelimit's middleware answers with
+``settings.RATELIMIT_VIEW`` (429).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
@@ -45,19 +45,33 @@ def portal_rate(group: str, request: HttpRequest) -> str:
     return settings.PORTAL_RATE_LIMIT
 
 
-def limit_posts(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Rate limit POSTs per client IP; over the limit, answer with ``settings.RATELIMIT_VIEW``
-    (429). Caught here so that it holds without django-ratelimit's middleware."""
-    limited = ratelimit(key="ip", rate=portal_rate, method="POST", block=True)(view)
+def handle_rate(group: str, request: HttpRequest) -> str:
+    """Tracking lookups allowed per email or phone, from any IP; read at each request too."""
+    return getattr(settings, "PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return limited(request, *args, **kwargs)
-        except Ratelimited as exc:
-            return import_string(settings.RATELIMIT_VIEW)(request, exc)
 
-    return wrapper
+# Rate limit POSTs per client IP; a refusal raises Ratelimited (see the module docstring).
+limit_posts = ratelimit(key="ip", rate=portal_rate, method="POST", block=True)
+
+
+def _check_handle_limit(request: HttpRequest, email: str, phone: str) -> None:
+    """Count one lookup against each handle given (already normalised, so every spelling of
+    one address or number shares a counter; the cache key is a hash, never the handle itself);
+    raise ``Ratelimited`` when any is over. Both count, so that pairing someone's email with
+    a made-up phone does not dodge the limit."""
+    handles = ([f"email:{email}"] if email else []) + ([f"phone:{phone}"] if phone else [])
+    over = [
+        is_ratelimited(
+            request,
+            group="portal.track.handle",
+            key=lambda group, request, handle=handle: handle,
+            rate=handle_rate,
+            increment=True,
+        )
+        for handle in handles
+    ]
+    if any(over):
+        raise Ratelimited
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -118,6 +132,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "portal/track.html", {"form": form})
     data = form.cleaned_data
+    _check_handle_limit(request, data["email"], data["phone"])
     conversation = find_tracked_conversation(data["reference"], data["email"], data["phone"])
     if conversation is None:
         return render(request, "portal/track.html", {"form": form, "not_found": True})
