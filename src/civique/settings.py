@@ -255,6 +255,7 @@ CIVIQUE_PIPELINE = [
 LOGIN_RATE_LIMIT_PER_USER = env_str("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")
 LOGIN_RATE_LIMIT_PER_IP = env_str("CIVIQUE_LOGIN_RATE_LIMIT_PER_IP", "200/h")
 PORTAL_RATE_LIMIT = env_str("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
+PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = env_str("CIVIQUE_PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
 # The web-form channel the portal posts to; empty: the first active one.
 CIVIQUE_PORTAL_CHANNEL = env_int("CIVIQUE_PORTAL_CHANNEL", 0) or None
 # Largest request body the web server accepts (uploads included).

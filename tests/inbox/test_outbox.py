@@ -47,3 +47,14 @@ def test_deliver_due_sends_everything_due_once(delivery):
     assert deliver_due() == 0
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.SENT
+
+
+def test_no_reply_leaves_on_a_deactivated_channel(webform_channel, agent):
+    from civique.inbox.actions import ActionError
+
+    conversation = request_from(webform_channel, email="lea@example.org")
+    webform_channel.is_active = False
+    webform_channel.save()
+    with pytest.raises(ActionError, match="désactivé"):
+        reply_to_conversation(agent, conversation, "Bonjour")
+    assert Delivery.objects.count() == 0

@@ -328,3 +328,26 @@ def test_a_reused_message_id_keeps_both_messages(email_channel):
     ).event
     process_event(again.pk)
     assert Message.objects.count() == 2
+
+
+def test_an_implausible_sender_date_does_not_drive_the_clocks(email_channel):
+    raw = mail("jeanne@example.org", "<old@x>", "Bonjour").replace(
+        b"Subject:", b"Date: Mon, 01 Jan 2001 10:00:00 +0100\r\nSubject:"
+    )
+    message = ingest_mail(email_channel, raw)
+    conversation = message.conversation
+    event = InboundEvent.objects.get()
+    assert message.platform_timestamp.year == 2001  # kept for display
+    assert conversation.waiting_since == event.received_at
+    assert conversation.created_at == event.received_at
+
+
+def test_a_plausible_sender_date_is_kept_for_the_clocks(email_channel):
+    raw = mail("jeanne@example.org", "<recent@x>", "Bonjour").replace(
+        b"Subject:",
+        b"Date: "
+        + timezone.now().strftime("%a, %d %b %Y %H:%M:%S +0000").encode()
+        + b"\r\nSubject:",
+    )
+    message = ingest_mail(email_channel, raw)
+    assert message.conversation.waiting_since == message.platform_timestamp

@@ -18,15 +18,24 @@ def normalize_email(raw: str) -> str:
     return value
 
 
+# French overseas departments and communities dial national numbers like metropolitan France
+# ("0692 12 34 56" in La Réunion) but have their own country codes.
+FRENCH_OVERSEAS = ["RE", "GP", "MQ", "GF", "YT", "PM", "BL", "MF", "NC", "PF", "WF"]
+
+
 def normalize_phone(raw: str, region: str | None = None) -> str:
-    """Return the E.164 form (``+33612345678``); national numbers are read in PHONE_REGION."""
-    try:
-        number = phonenumbers.parse(raw or "", region or settings.PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        raise ValidationError(_("Numéro de téléphone invalide : %(v)s") % {"v": raw}) from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("Numéro de téléphone invalide : %(v)s") % {"v": raw})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """Return the E.164 form (``+33612345678``); national numbers are read in PHONE_REGION, and
+    for France also in the overseas regions."""
+    region = region or settings.PHONE_REGION
+    regions = [region, *(FRENCH_OVERSEAS if region == "FR" else [])]
+    for candidate in regions:
+        try:
+            number = phonenumbers.parse(raw or "", candidate)
+        except phonenumbers.NumberParseException:
+            break
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValidationError(_("Numéro de téléphone invalide : %(v)s") % {"v": raw})
 
 
 def format_phone(e164: str) -> str:

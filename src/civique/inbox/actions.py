@@ -51,6 +51,11 @@ def reply_to_conversation(
     text = (text or "").strip()
     if not text:
         raise ActionError(_("La réponse est vide."))
+    if not conversation.channel.is_active:
+        raise ActionError(
+            _("Le canal « %(channel)s » est désactivé : la réponse ne peut pas partir.")
+            % {"channel": conversation.channel.name}
+        )
     if not conversation.channel.connector.can_reply:
         raise ActionError(
             _(
@@ -291,9 +296,17 @@ def log_exchange(
         enqueue=False,
     )
     event = process_event(received.event.pk)
-    if event.state != EventState.DONE:
+    if event.state == EventState.PARKED:
         raise ActionError(
             _("L'échange n'a pas pu être enregistré : %(e)s") % {"e": event.last_error}
+        )
+    if event.state != EventState.DONE:
+        raise ActionError(
+            _(
+                "L'échange est enregistré mais son traitement a échoué (%(e)s) ; il sera "
+                "retraité automatiquement. Ne le consignez pas une seconde fois."
+            )
+            % {"e": event.last_error}
         )
     message = Message.objects.get(pk=event.message_ids[0])
     audit(

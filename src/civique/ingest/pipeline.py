@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from civique.channels.connectors.base import ParsedMessage
@@ -40,6 +42,27 @@ class Context:
     id_suffix: str = ""
 
     @property
+    def occurred_at(self) -> datetime:
+        """When the exchange happened, as the clocks count it.
+
+        A platform's date is trusted within a plausible window around reception; outside it (a
+        mail dated 2001, or next year) the reception time is used, so a sender's clock cannot push
+        a request to the top or the bottom of the queue. Exchanges logged by an agent keep the
+        time the agent gave (it is checked not to be in the future).
+        """
+        received = self.event.received_at
+        stamp = self.parsed.platform_timestamp
+        if stamp is None:
+            return received
+        if timezone.is_naive(stamp):
+            stamp = timezone.make_aware(stamp)
+        if self.channel.connector.agent_logged:
+            return stamp
+        if received - PLAUSIBLE_PAST <= stamp <= received + PLAUSIBLE_FUTURE:
+            return stamp
+        return received
+
+    @property
     def external_id(self) -> str:
         """The message's id on its channel; derived from the event when the platform gives none."""
         base = self.parsed.external_id or f"event:{self.event.external_id}:{self.index}"
@@ -47,6 +70,8 @@ class Context:
 
 
 Stage = Callable[[Context], None]
+PLAUSIBLE_PAST = timedelta(days=60)
+PLAUSIBLE_FUTURE = timedelta(minutes=5)
 
 
 @cache

@@ -10,10 +10,10 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.dispatch import Signal
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civique.channels.connectors.base import Sender
+from civique.contacts.lookup import resolve_contact
 from civique.contacts.models import Contact, Identity
 from civique.contacts.normalize import normalize_identity
 from civique.inbox import timeline
@@ -33,15 +33,6 @@ logger = logging.getLogger(__name__)
 # Sent after a message is stored and routed; automations (acknowledgements, notifications...)
 # connect here. Receivers run inside the event's transaction.
 message_received = Signal()
-
-
-def resolve_contact(contact: Contact) -> Contact:
-    """Follow merges to the contact that now holds the history."""
-    seen = set()
-    while contact.merged_into_id and contact.pk not in seen:
-        seen.add(contact.pk)
-        contact = contact.merged_into
-    return contact
 
 
 def identify_contact(ctx: Context) -> None:
@@ -165,6 +156,9 @@ def find_conversation(ctx: Context) -> None:
             .order_by("-id")
             .first()
         )
+    if conversation is not None:
+        # Held until the event commits: an agent's change or another worker waits its turn.
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if conversation is not None and conversation.status == Status.CLOSED:
         ctx.notes.append(
             _("Suite de la demande %(ref)s, clôturée.") % {"ref": conversation.reference}
@@ -190,7 +184,7 @@ def _new_conversation(ctx: Context) -> Conversation:
         location_lat=location.get("lat"),
         location_lon=location.get("lon"),
         location_address=str(location.get("address") or "")[:255],
-        created_at=parsed.platform_timestamp or timezone.now(),
+        created_at=ctx.occurred_at,
     )
     ctx.created_conversation = True
     return conversation
@@ -232,9 +226,7 @@ def _already_stored(ctx: Context, fingerprint: str) -> Message | None:
         return existing
     ctx.id_suffix = f"#{fingerprint[:16]}"
     ctx.notes.append(
-        _(
-            "Identifiant de message déjà pris par un autre message : celui-ci est conservé à part."
-        )
+        _("Identifiant de message déjà pris par un autre message : celui-ci est conservé à part.")
     )
     return Message.objects.filter(channel=ctx.channel, external_id=ctx.external_id).first()
 
@@ -287,7 +279,7 @@ def persist_message(ctx: Context) -> None:
             ctx.conversation.location_lat, ctx.conversation.location_lon = gps["lat"], gps["lon"]
             ctx.conversation.save(update_fields=["location_lat", "location_lon"])
     ctx.message = message
-    timeline.record(ctx.conversation, TimelineKind.MESSAGE, message=message, at=message.when)
+    timeline.record(ctx.conversation, TimelineKind.MESSAGE, message=message, at=ctx.occurred_at)
     for note in notes:
         timeline.record(ctx.conversation, TimelineKind.SYSTEM, message=message, text=note)
 
@@ -308,7 +300,7 @@ def update_clocks(ctx: Context) -> None:
     conversation, message = ctx.conversation, ctx.message
     if conversation is None or message is None:
         return
-    when = message.when
+    when = ctx.occurred_at
     fields = ["last_message_at", "updated_at"]
     if conversation.last_message_at is None or when > conversation.last_message_at:
         conversation.last_message_at = when

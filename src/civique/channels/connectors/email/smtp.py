@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civique.channels.connectors.base import SendResult, TransportError
+from civique.contacts.lookup import resolve_contact
 from civique.contacts.normalize import normalize_email
 
 if TYPE_CHECKING:
@@ -95,8 +96,6 @@ def recipient_address(conversation: Conversation) -> str:
 
     Returns "" when the contact has no usable email address.
     """
-    from civique.ingest.stages import resolve_contact
-
     # Only mail the conversation's own contact wrote: a third party in copy never receives it.
     last_inbound = (
         _email_messages(conversation)
