@@ -99,3 +99,23 @@ def test_the_admin_signs_in_through_the_rate_limited_form(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"] == "/connexion/?next=/admin/"
+
+
+def test_a_failed_sign_in_with_no_such_account_keeps_no_name(client):
+    client.post("/connexion/", {"username": "MonMotDePasse!", "password": "x"})
+    event = AuditEvent.objects.get(verb="auth.login_failed")
+    assert event.object_repr == "(compte inconnu)"
+    assert "MonMotDePasse" not in str(list(AuditEvent.objects.values()))
+
+
+def test_spelling_an_account_differently_does_not_escape_its_limit(client, agent, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOGIN_RATE_LIMIT_PER_USER = "2/h"
+    codes = [
+        client.post("/connexion/", {"username": name, "password": "x"}).status_code
+        for name in ["agent", " agent", "AGENT "]
+    ]
+    assert codes == [200, 200, 429]
+    cache.clear()

@@ -6,7 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from civique.core.audit import audit
-from civique.core.models import AuditEvent
+from civique.core.models import AuditEvent, User
 
 
 @receiver(user_logged_in)
@@ -22,12 +22,15 @@ def audit_logout(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed)
 def audit_login_failure(sender, credentials, request=None, **kwargs) -> None:
-    """Record the account name tried (never the password) and the address."""
+    """Record the account tried and the address. A name that is no account is not kept: people
+    type their password in the name field, and this journal is never erased."""
+    username = str(credentials.get("username", ""))
+    account = User.objects.filter(username=username).first()
     AuditEvent.objects.create(
         actor_label="anonyme",
         verb="auth.login_failed",
         object_type="core.user",
-        object_id="",
-        object_repr=str(credentials.get("username", ""))[:255],
+        object_id=str(account.pk) if account else "",
+        object_repr=account.username if account else "(compte inconnu)",
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
     )

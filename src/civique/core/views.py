@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -44,8 +45,13 @@ def _rate(setting: str):
     return lambda group, request: getattr(settings, setting)
 
 
+def _account_key(group: str, request: HttpRequest) -> str:
+    """The account name as authentication reads it, so " Admin" and "admin" share one count."""
+    return unicodedata.normalize("NFKC", request.POST.get("username", "")).strip().casefold()
+
+
 @ratelimit(key="ip", rate=_rate("LOGIN_RATE_LIMIT_PER_IP"), method="POST", block=True)
-@ratelimit(key="post:username", rate=_rate("LOGIN_RATE_LIMIT_PER_USER"), method="POST", block=True)
+@ratelimit(key=_account_key, rate=_rate("LOGIN_RATE_LIMIT_PER_USER"), method="POST", block=True)
 def login(request: HttpRequest) -> HttpResponse:
     """Django's login view, with attempts limited per account name and per address."""
     return LoginView.as_view(redirect_authenticated_user=True)(request)
