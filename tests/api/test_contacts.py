@@ -61,12 +61,21 @@ def test_it_paginates_the_history(client, agent, auth, api_channel):
     assert [m["text"] for m in body["history"]] == ["Message 1"]
 
 
-def test_an_outsider_gets_404_for_a_contact_they_have_no_conversation_with(
+def test_an_outsider_finds_the_contact_but_none_of_another_teams_history(
     client, outsider, auth, webform_channel
 ):
+    # The back office's rule: reception finds anyone, history stays within the agent's teams.
     message = deliver(webform_channel, email="lea@example.org")
 
     response = client.get(url(message.author_contact_id), headers=auth(outsider))
 
+    assert response.status_code == 200
+    body = response.json()
+    assert body["conversations"] == [] and body["history"] == []
+    assert body["history_count"] == 0
+
+
+def test_an_unknown_contact_is_a_json_404(client, agent, auth):
+    response = client.get(url(999999), headers=auth(agent))
     assert response.status_code == 404
-    assert response.json() == {"detail": "Usager introuvable."}
+    assert "detail" in response.json()

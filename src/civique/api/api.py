@@ -27,7 +27,7 @@ from civique.api.schemas import (
     ReplyIn,
 )
 from civique.channels.models import Channel
-from civique.contacts.models import Contact
+from civique.contacts.access import access_contact
 from civique.core.access import visible_teams
 from civique.inbox.access import access_conversation, conversations_for
 from civique.inbox.actions import ActionError, reply_to_conversation
@@ -106,11 +106,11 @@ def get_contact(request: HttpRequest, contact_id: int, query: Query[HistoryQuery
     """Un usager, ses identifiants, et son historique (du plus récent au plus ancien) dans les
     demandes visibles par l'agent du jeton."""
     user = request.auth
-    contact = Contact.objects.prefetch_related("identities").filter(pk=contact_id).first()
+    # The same rule as the back office (contacts.access): any agent finds any contact; the
+    # history shows only the conversations the agent may see.
+    contact = access_contact(user, contact_id)
     visible = conversations_for(user)
     conversations = visible.filter(contact_id=contact_id).order_by("-created_at", "-id")
-    if contact is None or not (user.is_administrator or conversations.exists()):
-        raise Http404(_("Usager introuvable."))
     history = _messages(
         Message.objects.filter(
             Q(conversation__contact_id=contact_id) | Q(author_contact_id=contact_id),
