@@ -179,6 +179,18 @@ def test_a_wrong_password_is_a_permanent_error(imap_channel):
     assert "pas-le-bon" not in str(caught.value)
 
 
+def test_a_refused_password_switches_polling_off_and_says_why(imap_channel):
+    imap_channel.secrets = {"imap_password": "pas-le-bon"}
+    imap_channel.save()
+    assert poll_channel.call(imap_channel.pk) == 0
+    imap_channel.refresh_from_db()
+    assert imap_channel.is_active is False
+    assert imap_channel.last_error.startswith("Relève suspendue")
+    assert "pas-le-bon" not in imap_channel.last_error
+    # Switched off, it is left alone until an administrator fixes and reactivates it.
+    assert poll_channel.call(imap_channel.pk) == 0
+
+
 def test_an_unknown_folder_is_a_permanent_error(imap_channel):
     imap_channel.settings["imap_folder"] = "Inexistant"
     imap_channel.save()

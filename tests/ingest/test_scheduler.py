@@ -52,3 +52,13 @@ def test_old_finished_wake_ups_are_pruned_and_waiting_ones_kept(webform_channel)
     )
     assert prune_task_results() == 1
     assert list(DBTaskResult.objects.values_list("id", flat=True)) == [waiting.db_result.id]
+
+
+def test_a_mailbox_poll_is_queued_once_however_often_the_scheduler_ticks(email_channel):
+    from civique.ingest.scheduler import poll_channels
+    from civique.ingest.tasks import poll_channel
+
+    poll_channels()
+    poll_channels()
+    waiting = DBTaskResult.objects.ready().filter(task_path=poll_channel.module_path)
+    assert [row.args_kwargs["args"] for row in waiting] == [[email_channel.pk]]

@@ -66,7 +66,7 @@ def poll_channels() -> None:
     for channel_id in Channel.objects.filter(is_active=True, kind__in=kinds).values_list(
         "pk", flat=True
     ):
-        poll_channel.enqueue(channel_id)
+        wake(poll_channel, channel_id)
 
 
 class Scheduler(threading.Thread):

@@ -6,9 +6,12 @@ from __future__ import annotations
 import logging
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from civique.channels.connectors.base import TransportError
 from civique.channels.models import Channel
+from civique.ingest.wakeup import wake
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +43,7 @@ def poll_channel(channel_id: int) -> int:
     try:
         count = channel.connector.poll(channel)
     except Exception as exc:  # noqa: BLE001 - the error is shown on the channel
-        channel.last_error = f"{type(exc).__name__}: {exc}"
-        channel.last_error_at = timezone.now()
-        channel.save(update_fields=["last_error", "last_error_at"])
-        logger.warning("Relève du canal %s en échec : %s", channel_id, channel.last_error)
+        _record_poll_failure(channel, exc)
         return 0
     fields = ["last_polled_at"]
     channel.last_polled_at = timezone.now()
@@ -52,5 +52,21 @@ def poll_channel(channel_id: int) -> int:
         fields.append("last_error")
     channel.save(update_fields=fields)
     if count:
-        process_inbound_events.enqueue()
+        wake(process_inbound_events)
     return count
+
+
+def _record_poll_failure(channel: Channel, exc: Exception) -> None:
+    """Show the error on the channel. A permanent one (a refused password) switches the channel
+    off: polling again every minute would only risk locking the account at the provider."""
+    channel.last_error = (
+        str(exc) if isinstance(exc, TransportError) else f"{type(exc).__name__}: {exc}"
+    )
+    channel.last_error_at = timezone.now()
+    fields = ["last_error", "last_error_at"]
+    if isinstance(exc, TransportError) and exc.permanent:
+        channel.is_active = False
+        channel.last_error = _("Relève suspendue, canal désactivé : %(e)s") % {"e": exc}
+        fields.append("is_active")
+    channel.save(update_fields=fields)
+    logger.warning("Relève du canal %s en échec : %s", channel.pk, channel.last_error)
