@@ -18,7 +18,7 @@ setup: $(STAMP)
 ## make run: set everything up (venv, database, demo data) and start the product on 127.0.0.1:8000.
 run: setup
 	$(BIN)/civique setup
-	$(BIN)/civique run
+	$(BIN)/civique run --mail-sink 2525
 
 ## make test: set everything up and run the whole test suite, on SQLite then on PostgreSQL.
 ## The PostgreSQL pass runs when the server answers, and must run when CIVIQUE_REQUIRE_SERVICES=1.

@@ -45,6 +45,15 @@ def test_it_creates_the_teams_channels_and_agents(demo):
     assert {"admin", "superviseur", "agent"} <= set(User.objects.values_list("username", flat=True))
 
 
+def test_its_mailbox_sends_to_the_local_mail_sink_and_is_never_polled(demo):
+    email = Channel.objects.get(kind="email")
+    assert email.is_active
+    assert email.settings["smtp_host"] == "127.0.0.1"
+    assert email.settings["smtp_port"] == 2525
+    assert email.settings["smtp_security"] == "none"
+    assert "imap_host" not in email.settings
+
+
 def test_it_writes_conversations_in_several_channels_and_statuses(demo):
     assert Conversation.objects.count() == 30
     assert Conversation.objects.values("channel__kind").distinct().count() >= 3

@@ -92,16 +92,26 @@ def create_categories(teams: dict[str, Team]) -> dict[str, Category]:
     }
 
 
+# The local mail sink that ``make run`` starts (``civique run --mail-sink 2525``).
+MAIL_SINK_PORT = 2525
+
+
 def create_channels(teams: dict[str, Team]) -> dict[str, Channel]:
-    """One channel of each kind. The mailbox has no IMAP/SMTP server configured: it is inactive
-    (nothing polled, nothing sent) until an administrator fills in its settings."""
+    """One channel of each kind. The mailbox sends through the local mail sink, so answers
+    really leave over SMTP and land as .eml files under var/mail-sink/; it has no IMAP server,
+    so it is never polled (inbound demo mail goes through the intake directly)."""
     accueil = teams["accueil"]
     email = Channel.objects.create(
         kind="email",
         name=f"contact@{DOMAIN}",
         team=accueil,
-        settings={"address": f"contact@{DOMAIN}", "display_name": "Ville de Valmont"},
-        is_active=False,
+        settings={
+            "address": f"contact@{DOMAIN}",
+            "display_name": "Ville de Valmont",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": MAIL_SINK_PORT,
+            "smtp_security": "none",
+        },
     )
     webform = Channel.objects.create(
         kind="webform", name="Portail citoyen", team=accueil, settings={"reply_channel": email.pk}
@@ -133,15 +143,45 @@ def create_agents(teams: dict[str, Team]) -> tuple[dict[str, User], list[DemoAge
             is_superuser=spec.role == Role.ADMINISTRATOR,
         )
         if spec.can_log_in:
-            password = secrets.token_urlsafe(12)
-            user.set_password(password)
-            credentials.append(DemoAgent(**{**spec.__dict__, "password": password}))
+            credentials.append(_new_password(user, spec))
         else:
             user.set_unusable_password()
         user.save()
         user.teams.set([teams[slug] for slug in spec.teams])
         users[spec.username] = user
     return users, credentials
+
+
+def _new_password(user: User, spec: DemoAgent) -> DemoAgent:
+    """Give ``user`` a fresh random password (not saved); return it with the spec, once."""
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    return DemoAgent(**{**spec.__dict__, "password": password})
+
+
+def reset_passwords() -> list[DemoAgent]:
+    """New passwords for the accounts whose credentials the demo prints (when they were lost)."""
+    credentials = []
+    for spec in AGENTS:
+        user = User.objects.filter(username=spec.username).first()
+        if spec.can_log_in and user is not None:
+            credentials.append(_new_password(user, spec))
+            user.save(update_fields=["password"])
+    return credentials
+
+
+def load_commune(credentials: list[DemoAgent]) -> Commune:
+    """Valmont as an interrupted load left it. Precondition: ``create_commune`` committed."""
+    channels = {}
+    for channel in Channel.objects.order_by("pk"):
+        channels.setdefault(channel.kind, channel)
+    return Commune(
+        teams={team.slug: team for team in Team.objects.all()},
+        categories={category.slug: category for category in Category.objects.all()},
+        channels=channels,
+        agents={user.username: user for user in User.objects.all()},
+        credentials=credentials,
+    )
 
 
 def create_commune() -> Commune:

@@ -99,11 +99,14 @@ class Demo:
         return self.commune.agents[username]
 
 
-def generate(commune: Commune, count: int, seed: int, now: datetime | None = None) -> Counter:
+def generate(
+    commune: Commune, count: int, seed: int, now: datetime | None = None, first_id: int = 0
+) -> Counter:
     """Write ``count`` conversations spread over the past six weeks; return counts by channel.
 
-    Preconditions: ``commune`` was just created in an otherwise empty database, and nothing else
-    writes to it meanwhile (see ``Backdater``).
+    Preconditions: ``commune`` was just created in an otherwise empty database, or an
+    interrupted load left only demo rows, and nothing else writes to it meanwhile (see
+    ``Backdater``). ``first_id`` is above every demo external id already used (when resuming).
     """
     now = now or timezone.now()
     rng = random.Random(seed)
@@ -114,6 +117,7 @@ def generate(commune: Commune, count: int, seed: int, now: datetime | None = Non
         calendar=WorkingCalendar(now),
         backdater=Backdater(now),
         incidents=load_incidents(),
+        sequence=first_id,
     )
     start = now - timedelta(days=DAYS)
     openings = sorted(demo.calendar.citizen_time(start, now, rng) for _ in range(count))

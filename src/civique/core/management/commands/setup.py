@@ -1,4 +1,4 @@
-"""``civique setup``: migrate, and load the demo commune on first start."""
+"""``civique setup``: migrate, and load the demo commune on first start (or finish loading it)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from civique.core.models import Team
+from civique.demo.models import DemoLoad
 
 
 class Command(BaseCommand):
-    help = "Prépare la base (migrations) et charge la démo au premier démarrage."
+    help = (
+        "Prépare la base (migrations) et charge la démo au premier démarrage ; termine un "
+        "chargement de la démo interrompu."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-demo", action="store_true")
@@ -17,5 +21,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Base de données à jour.")
-        if not options["no_demo"] and not Team.objects.exists():
-            call_command("demo")
+        if options["no_demo"]:
+            return
+        load = DemoLoad.objects.first()
+        if load is not None and not load.is_complete:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Le chargement de la démo a été interrompu la dernière fois : il reprend."
+                )
+            )
+            call_command("demo", resume=True, stdout=self.stdout, stderr=self.stderr)
+        elif load is None and not Team.objects.exists():
+            call_command("demo", stdout=self.stdout, stderr=self.stderr)

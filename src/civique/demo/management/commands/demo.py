@@ -9,10 +9,21 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from civique.core.models import Role, Team
-from civique.demo.commune import DemoAgent, create_commune
+from civique.demo.commune import (
+    Commune,
+    DemoAgent,
+    create_commune,
+    load_commune,
+    reset_passwords,
+)
 from civique.demo.generator import generate
+from civique.demo.models import DemoLoad
+from civique.inbox.models import Conversation
+from civique.ingest.models import InboundEvent
 
 ROLE_LABELS = {
     Role.ADMINISTRATOR: "Administratrice",
@@ -56,10 +67,25 @@ def write_credentials(text: str) -> Path:
     return path
 
 
+RESET_HINT = (
+    "Pour repartir de zéro (profil embarqué) : arrêtez Civique, supprimez le dossier var "
+    "(« rm -r var ») puis relancez « make run »."
+)
+
+
+def interrupted_text() -> str:
+    return (
+        "Chargement de la démo interrompu. Vos identifiants sont déjà dans "
+        f"{credentials_path()}. Relancez « make run » (ou « civique setup ») : le chargement "
+        f"reprendra là où il s'est arrêté. {RESET_HINT}"
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Charge la commune fictive de Valmont : services, thèmes, canaux, agents et quelques "
-        "centaines de demandes des six dernières semaines. Uniquement dans une base vide."
+        "centaines de demandes des six dernières semaines. Uniquement dans une base vide ; "
+        "--resume termine un chargement interrompu."
     )
 
     def add_arguments(self, parser) -> None:
@@ -67,29 +93,82 @@ class Command(BaseCommand):
             "--conversations", type=int, default=300, help="Nombre de demandes (300)."
         )
         parser.add_argument("--seed", type=int, default=42, help="Graine du hasard (42).")
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="Termine un chargement interrompu (ce que fait « civique setup »).",
+        )
 
     def handle(self, *args, **options) -> None:
-        count = options["conversations"]
+        started = time.monotonic()
+        if options["resume"]:
+            load, commune, missing, first_id = self.prepare_resume()
+        else:
+            load, commune = self.start_load(options["conversations"], options["seed"])
+            missing, first_id = load.conversations, 0
+        try:
+            stats = generate(commune, missing, load.seed + first_id, first_id=first_id)
+        except KeyboardInterrupt:
+            # Ctrl-C: the commune and the credentials are kept; say how to go on, no traceback.
+            raise CommandError(interrupted_text(), returncode=130) from None
+        except Exception:
+            self.stderr.write(interrupted_text())
+            raise
+        load.completed_at = timezone.now()
+        load.save(update_fields=["completed_at"])
+        summary = ", ".join(f"{kind} {n}" for kind, n in sorted(stats.items()))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Démo chargée en {time.monotonic() - started:.1f} s : {missing} demandes "
+                f"({summary or 'aucune'})."
+            )
+        )
+        self.stdout.write(credentials_path().read_text(encoding="utf-8"))
+
+    def start_load(self, count: int, seed: int) -> tuple[DemoLoad, Commune]:
+        """Create the commune and its agents, then write their credentials at once, before the
+        long generation: an interruption never loses the passwords."""
         if count < 0:
             raise CommandError("--conversations doit être positif.")
-        if Team.objects.exists():
+        load = DemoLoad.objects.first()
+        if load is not None and not load.is_complete:
+            raise CommandError(
+                "Un chargement de la démo a été interrompu : « civique demo --resume » (ou "
+                f"« civique setup ») le termine. {RESET_HINT}"
+            )
+        if load is not None or Team.objects.exists():
             raise CommandError(
                 "La démo ne se charge que dans une base vide : des services existent déjà. "
                 "Pour repartir de zéro, supprimez la base (par exemple var/civique.sqlite3) "
                 "puis relancez « civique setup »."
             )
-        started = time.monotonic()
         self.stdout.write("Chargement de la démo « Ville de Valmont »…")
         with transaction.atomic():
             commune = create_commune()
-        stats = generate(commune, count, options["seed"])
-        text = credentials_text(commune.credentials)
-        write_credentials(text)
-        summary = ", ".join(f"{kind} {n}" for kind, n in sorted(stats.items()))
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Démo chargée en {time.monotonic() - started:.1f} s : {count} demandes "
-                f"({summary or 'aucune'})."
+            load = DemoLoad.objects.create(conversations=count, seed=seed)
+        path = write_credentials(credentials_text(commune.credentials))
+        self.stdout.write(f"Identifiants de démonstration enregistrés dans {path}.")
+        return load, commune
+
+    def prepare_resume(self) -> tuple[DemoLoad, Commune, int, int]:
+        """The interrupted load, the commune it left, how many conversations are missing, and
+        the first free demo id. New passwords only if the credentials file was lost."""
+        load = DemoLoad.objects.first()
+        if load is None or load.is_complete:
+            raise CommandError("Aucun chargement de la démo à reprendre.")
+        credentials = []
+        if not credentials_path().exists():
+            with transaction.atomic():
+                credentials = reset_passwords()
+            write_credentials(credentials_text(credentials))
+            self.stdout.write(
+                f"Identifiants perdus : nouveaux mots de passe dans {credentials_path()}."
             )
+        commune = load_commune(credentials)
+        done = Conversation.objects.count()
+        missing = max(0, load.conversations - done)
+        first_id = InboundEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+        self.stdout.write(
+            f"Reprise du chargement de la démo : {done} demandes déjà là, {missing} à écrire…"
         )
-        self.stdout.write(text)
+        return load, commune, missing, first_id
