@@ -12,7 +12,7 @@ import socket
 import pytest
 
 POSTGRES_URL = os.environ.get(
-    "CIVIQUE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+    "CIVIQUE_TEST_POSTGRES_URL", "postgres://postgres:postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("CIVIQUE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IMAP_HOST = os.environ.get("CIVIQUE_TEST_IMAP_HOST", "127.0.0.1")

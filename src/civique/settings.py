@@ -70,6 +70,8 @@ SECRET_KEY = env_str("CIVIQUE_SECRET_KEY") or _embedded_secret_key()
 ENCRYPTION_KEYS = env_list("CIVIQUE_ENCRYPTION_KEYS") or [SECRET_KEY]
 ALLOWED_HOSTS = env_list("CIVIQUE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CIVIQUE_CSRF_TRUSTED_ORIGINS")
+# Address of the reverse proxy in front of `civique run`, whose X-Forwarded-For/-Proto are believed.
+CIVIQUE_TRUSTED_PROXY = env_str("CIVIQUE_TRUSTED_PROXY")
 SITE_URL = env_str("CIVIQUE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

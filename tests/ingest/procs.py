@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.services import need
+from tests.services import POSTGRES_URL, need
 
 SEED = """
 import json
@@ -101,10 +101,10 @@ def isolated_env(kind: str, tmp_path: Path):
         return
     need("PostgreSQL", "127.0.0.1", 5432)
     name = f"civique_crash_{uuid.uuid4().hex[:8]}"
-    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+    admin = POSTGRES_URL
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    env["DATABASE_URL"] = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
     env["CIVIQUE_DB_CONN_MAX_AGE"] = "0"
     try:
         yield env

@@ -3,15 +3,62 @@ optionally the local mail sink (``--mail-sink PORT``) in a thread of this proces
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from civique.core.mailsink import HOST, MailSinkError, default_directory, start_sink
+
+logger = logging.getLogger(__name__)
+
+
+def proxy_options() -> dict:
+    """Behind a reverse proxy, take the client's address and scheme from its headers, so that
+    rate limits count citizens, not the proxy. Only the proxy named in CIVIQUE_TRUSTED_PROXY is
+    believed."""
+    if not settings.CIVIQUE_TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.CIVIQUE_TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
+class WorkerChild:
+    """A child process (by default ``civique worker``), started again whenever it dies."""
+
+    def __init__(self, command: list[str] | None = None, restart_delay: float = 5) -> None:
+        self.command = command or [sys.executable, "-m", "civique.cli", "worker"]
+        self.restart_delay = restart_delay
+        self.stopping = threading.Event()
+        self.process = self._start()
+        threading.Thread(target=self._watch, daemon=True, name="worker-watch").start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(self.command)  # noqa: S603 - our own command line, no input
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(self.restart_delay):
+            code = self.process.poll()
+            if code is not None and not self.stopping.is_set():
+                logger.warning("Le worker s'est arrêté (code %s) : redémarrage.", code)
+                self.process = self._start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 class Command(BaseCommand):
@@ -44,9 +91,7 @@ class Command(BaseCommand):
                 # The sink only serves the demo's mailbox: the product starts without it, and
                 # replies sent meanwhile wait in the outbox, retried.
                 self.stderr.write(f"{exc} Civique démarre sans le puits de courriels.")
-        worker = None
-        if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "civique.cli", "worker"])
+        worker = None if options["no_worker"] else WorkerChild()
         credentials = Path(settings.VAR_DIR) / "demo-credentials.txt"
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Civique écoute sur {url}"))
@@ -70,15 +115,12 @@ class Command(BaseCommand):
                 threads=options["threads"],
                 max_request_body_size=settings.CIVIQUE_MAX_REQUEST_BYTES,
                 ident="civique",
+                **proxy_options(),
             )
         except KeyboardInterrupt:
             pass
         finally:
             if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                worker.stop()
             if sink is not None:
                 sink.stop()
