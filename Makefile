@@ -22,12 +22,12 @@ run: setup
 
 ## make test: set everything up and run the whole test suite, on SQLite then on PostgreSQL.
 ## The PostgreSQL pass runs when the server answers, and must run when CIVIQUE_REQUIRE_SERVICES=1.
-TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+TEST_POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ "$$CIVIQUE_REQUIRE_SERVICES" = 1 ]; then \
 	  echo "--- Same suite on PostgreSQL ---"; \
-	  DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -m "not browser" \
+	  DATABASE_URL=$(TEST_POSTGRES_URL) CIVIQUE_TEST_DB_SUFFIX=make$$$$ $(BIN)/pytest -m "not browser" \
 	    --ignore=tests/ingest/test_worker_crash.py --ignore=tests/ingest/test_rq_backend.py $(PYTEST_ARGS); \
 	else echo "PostgreSQL injoignable : passe PostgreSQL sautée (CIVIQUE_REQUIRE_SERVICES=1 l'exige)."; fi
 
