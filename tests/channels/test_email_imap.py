@@ -238,3 +238,16 @@ def test_incomplete_imap_settings_are_a_permanent_error(email_channel):
     with pytest.raises(TransportError, match="imap_user") as caught:
         poll(email_channel)
     assert caught.value.permanent
+
+
+def test_fetches_are_grouped_so_memory_stays_bounded():
+    from civique.channels.connectors.email.imap import FETCH_BYTES, _size_groups
+
+    sizes = {
+        1: {b"RFC822.SIZE": FETCH_BYTES // 2},
+        2: {b"RFC822.SIZE": FETCH_BYTES // 2},
+        3: {b"RFC822.SIZE": 10},
+        4: {b"RFC822.SIZE": FETCH_BYTES * 2},
+        5: {b"RFC822.SIZE": 10},
+    }
+    assert _size_groups([1, 2, 3, 4, 5], sizes) == [[1, 2], [3], [4], [5]]

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 50
+# At most this much mail is held in memory by one FETCH.
+FETCH_BYTES = 50 * 1024 * 1024
 TIMEOUT_SECONDS = 60
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 
@@ -171,12 +173,44 @@ def _poll(client: IMAPClient, channel: Channel, conf: ImapSettings) -> int:
     return created
 
 
+def _size_groups(uids: list[int], sizes: dict) -> list[list[int]]:
+    """Split ``uids`` (in order) into groups whose mails weigh at most FETCH_BYTES together, so
+    that one FETCH never holds more than that in memory (a single larger mail goes alone)."""
+    groups: list[list[int]] = []
+    group: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, {}).get(b"RFC822.SIZE", 0)
+        if group and total + size > FETCH_BYTES:
+            groups.append(group)
+            group, total = [], 0
+        group.append(uid)
+        total += size
+    if group:
+        groups.append(group)
+    return groups
+
+
 def _fetch_batch(
     client: IMAPClient, channel: Channel, conf: ImapSettings, uidvalidity: int, uids: list[int]
 ) -> int:
+    sizes = client.fetch(uids, ["RFC822.SIZE"])
+    return sum(
+        _fetch_group(client, channel, conf, uidvalidity, group, sizes)
+        for group in _size_groups(uids, sizes)
+    )
+
+
+def _fetch_group(
+    client: IMAPClient,
+    channel: Channel,
+    conf: ImapSettings,
+    uidvalidity: int,
+    uids: list[int],
+    sizes: dict,
+) -> int:
     from civique.ingest.actions import receive_event
 
-    sizes = client.fetch(uids, ["RFC822.SIZE"])
     limit = settings.CIVIQUE_MAX_EVENT_BYTES
     whole = [uid for uid in uids if sizes.get(uid, {}).get(b"RFC822.SIZE", 0) <= limit]
     data = client.fetch(whole, ["BODY.PEEK[]"]) if whole else {}
