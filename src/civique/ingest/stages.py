@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from datetime import datetime
 
 import nh3
 from django.conf import settings
@@ -267,21 +268,28 @@ def persist_message(ctx: Context) -> None:
         is_automated=parsed.is_automated,
         meta=meta,
     )
-    notes = [*ctx.notes, *parsed.notices]
-    for item in parsed.attachments:
+    ctx.message = message
+    rejected = _store_attachments(ctx, message)
+    timeline.record(ctx.conversation, TimelineKind.MESSAGE, message=message, at=ctx.occurred_at)
+    for note in [*ctx.notes, *parsed.notices, *rejected]:
+        timeline.record(ctx.conversation, TimelineKind.SYSTEM, message=message, text=note)
+
+
+def _store_attachments(ctx: Context, message: Message) -> list[str]:
+    """Store the attachments; a photo's GPS locates a conversation that has no place yet.
+    Returns the reasons of those refused, for the timeline."""
+    rejected = []
+    for item in ctx.parsed.attachments:
         try:
             stored = store_attachment(message, item)
         except AttachmentRejected as exc:
-            notes.append(str(exc))
+            rejected.append(str(exc))
             continue
         gps = stored.meta.get("gps")
         if gps and ctx.conversation.location_lat is None:
             ctx.conversation.location_lat, ctx.conversation.location_lon = gps["lat"], gps["lon"]
             ctx.conversation.save(update_fields=["location_lat", "location_lon"])
-    ctx.message = message
-    timeline.record(ctx.conversation, TimelineKind.MESSAGE, message=message, at=ctx.occurred_at)
-    for note in notes:
-        timeline.record(ctx.conversation, TimelineKind.SYSTEM, message=message, text=note)
+    return rejected
 
 
 def route(ctx: Context) -> None:
@@ -295,6 +303,34 @@ def route(ctx: Context) -> None:
     timeline.record(conversation, TimelineKind.TEAM, team=conversation.team.name, automatic=True)
 
 
+def _set_status(ctx: Context, status: str, fields: list[str]) -> None:
+    """An automatic status change, on the timeline like an agent's."""
+    conversation = ctx.conversation
+    timeline.record(
+        conversation, TimelineKind.STATUS, old=conversation.status, new=status, automatic=True
+    )
+    conversation.status = status
+    fields.append("status")
+
+
+def _inbound_clocks(ctx: Context, when: datetime, fields: list[str]) -> None:
+    """A citizen wrote: they now wait for an answer (a call or a visit is answered as it
+    happens), and a conversation that was waiting on them or resolved opens again."""
+    conversation = ctx.conversation
+    conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, when]))
+    fields.append("last_inbound_at")
+    if ctx.channel.connector.agent_logged:
+        conversation.first_response_at = conversation.first_response_at or when
+        fields.append("first_response_at")
+    elif conversation.waiting_since is None:
+        conversation.waiting_since = when
+        fields.append("waiting_since")
+    if conversation.status in (Status.PENDING, Status.RESOLVED) and not ctx.created_conversation:
+        _set_status(ctx, Status.OPEN, fields)
+        conversation.resolved_at = None
+        fields.append("resolved_at")
+
+
 def update_clocks(ctx: Context) -> None:
     """Keep the timestamps response commitments will count on, and reopen on a new message."""
     conversation, message = ctx.conversation, ctx.message
@@ -304,48 +340,20 @@ def update_clocks(ctx: Context) -> None:
     fields = ["last_message_at", "updated_at"]
     if conversation.last_message_at is None or when > conversation.last_message_at:
         conversation.last_message_at = when
-    agent_logged = ctx.channel.connector.agent_logged
     if message.direction == Direction.INBOUND and not message.is_automated:
-        conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, when]))
-        fields.append("last_inbound_at")
-        if agent_logged:
-            # A call or a visit is answered as it happens.
-            conversation.first_response_at = conversation.first_response_at or when
-            fields.append("first_response_at")
-        elif conversation.waiting_since is None:
-            conversation.waiting_since = when
-            fields.append("waiting_since")
-        if (
-            conversation.status in (Status.PENDING, Status.RESOLVED)
-            and not ctx.created_conversation
-        ):
-            timeline.record(
-                conversation,
-                TimelineKind.STATUS,
-                old=conversation.status,
-                new=Status.OPEN,
-                automatic=True,
-            )
-            conversation.status = Status.OPEN
-            conversation.resolved_at = None
-            fields += ["status", "resolved_at"]
+        _inbound_clocks(ctx, when, fields)
     elif message.direction == Direction.OUTBOUND:
         conversation.first_response_at = conversation.first_response_at or when
         conversation.waiting_since = None
         fields += ["first_response_at", "waiting_since"]
-    outcome = message.meta.get("outcome")
-    if agent_logged and outcome == "resolved" and conversation.status != Status.RESOLVED:
-        timeline.record(
-            conversation,
-            TimelineKind.STATUS,
-            old=conversation.status,
-            new=Status.RESOLVED,
-            automatic=True,
-        )
-        conversation.status = Status.RESOLVED
+    resolved_on_the_spot = (
+        ctx.channel.connector.agent_logged and message.meta.get("outcome") == "resolved"
+    )
+    if resolved_on_the_spot and conversation.status != Status.RESOLVED:
+        _set_status(ctx, Status.RESOLVED, fields)
         conversation.resolved_at = when
         conversation.waiting_since = None
-        fields += ["status", "resolved_at", "waiting_since"]
+        fields += ["resolved_at", "waiting_since"]
     conversation.save(update_fields=sorted(set(fields)))
 
 
