@@ -266,6 +266,7 @@ EMAIL_FROM_DEFAULT = env_str("CIVIQUE_EMAIL_FROM", "Ville de Valmont <contact@va
 DEFAULT_FROM_EMAIL = EMAIL_FROM_DEFAULT
 
 # --- Security -------------------------------------------------------------------------------
+CSRF_FAILURE_VIEW = "civique.core.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("CIVIQUE_SECURE_COOKIES", False)

@@ -119,3 +119,17 @@ def test_spelling_an_account_differently_does_not_escape_its_limit(client, agent
     ]
     assert codes == [200, 200, 429]
     cache.clear()
+
+
+def test_a_missing_page_answers_in_french(client):
+    response = client.get("/pas-de-page-ici/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_an_expired_form_gets_a_french_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/portail/suivi/", {"reference": "V-1"})
+    assert response.status_code == 403
+    assert "Formulaire expiré" in response.content.decode()

@@ -351,3 +351,10 @@ def test_a_plausible_sender_date_is_kept_for_the_clocks(email_channel):
     )
     message = ingest_mail(email_channel, raw)
     assert message.conversation.waiting_since == message.platform_timestamp
+
+
+def test_names_lose_line_breaks_whatever_the_channel(api_channel):
+    ingest(api_channel, form(name="Jeanne\r\nBcc: tous@example.org", text="Un"), "n1")
+    contact = Contact.objects.get()
+    assert contact.display_name == "Jeanne Bcc: tous@example.org"
+    assert "\n" not in Message.objects.get().author_name

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+
+NAME_MAX_LENGTH = 200
+# Invisible characters that reorder displayed text (a name could disguise itself with them).
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_display_name(raw: str) -> str:
+    """A name safe to show and to put in a mail header: every run of whitespace (CR, LF and tabs
+    included) becomes one space, other control characters go, at most NAME_MAX_LENGTH."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in raw or ""
+        if char.isspace() or (unicodedata.category(char) != "Cc" and char not in BIDI_CONTROLS)
+    )
+    return " ".join(kept.split())[:NAME_MAX_LENGTH].strip()
 
 
 def normalize_email(raw: str) -> str:

@@ -59,3 +59,8 @@ def login(request: HttpRequest) -> HttpResponse:
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "core/rate_limited.html", status=429)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """An expired or foreign form: a French page saying what to do, never Django's debug text."""
+    return render(request, "403_csrf.html", status=403)

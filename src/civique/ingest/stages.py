@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from civique.channels.connectors.base import Sender
 from civique.contacts.lookup import resolve_contact
 from civique.contacts.models import Contact, Identity
-from civique.contacts.normalize import normalize_identity
+from civique.contacts.normalize import clean_display_name, normalize_identity
 from civique.inbox import timeline
 from civique.inbox.attachments import AttachmentRejected, store_attachment
 from civique.inbox.models import (
@@ -91,11 +91,11 @@ def _identify_sender(ctx: Context) -> None:
     if identity is not None:
         contact = resolve_contact(identity.contact)
         if not contact.display_name and sender.display_name:
-            contact.display_name = sender.display_name[:200]
+            contact.display_name = clean_display_name(sender.display_name)
             contact.save(update_fields=["display_name", "updated_at"])
         ctx.contact = contact
         return
-    contact = Contact.objects.create(display_name=sender.display_name[:200])
+    contact = Contact.objects.create(display_name=clean_display_name(sender.display_name))
     Identity.objects.create(
         contact=contact,
         kind=sender.identity_kind,
@@ -257,7 +257,7 @@ def persist_message(ctx: Context) -> None:
         visibility=parsed.visibility,
         author_contact=ctx.contact if parsed.direction == Direction.INBOUND else None,
         author_agent_id=parsed.agent_id,
-        author_name=(sender.display_name if sender else "")[:200],
+        author_name=clean_display_name(sender.display_name) if sender else "",
         subject=parsed.subject[:255],
         text=parsed.text,
         html=_clean_html(parsed.html),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django import forms
@@ -13,15 +12,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civique.contacts.normalize import normalize_phone
+from civique.contacts.normalize import NAME_MAX_LENGTH, clean_display_name, normalize_phone
 from civique.inbox.attachments import AttachmentRejected
 from civique.inbox.images import prepare_image
 from civique.inbox.models import Category
 
 MESSAGE_MAX_LENGTH = 5000
-NAME_MAX_LENGTH = 200
 # Bidirectional embeddings, overrides and isolates: invisible, yet they reorder displayed text.
-BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
@@ -58,17 +55,6 @@ class PhoneField(forms.CharField):
                 _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78."),
                 code="invalid",
             ) from None
-
-
-def clean_display_name(raw: str) -> str:
-    """A name safe to put in a mail header later: every run of whitespace (CR, LF and tabs
-    included) becomes one space, other control characters go, at most NAME_MAX_LENGTH."""
-    kept = "".join(
-        " " if char.isspace() else char
-        for char in raw
-        if char.isspace() or (unicodedata.category(char) != "Cc" and char not in BIDI_CONTROLS)
-    )
-    return " ".join(kept.split())[:NAME_MAX_LENGTH].strip()
 
 
 @dataclass
