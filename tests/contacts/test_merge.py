@@ -124,6 +124,26 @@ def test_undo_moves_exactly_what_was_merged_back(client, supervisor, by_email, b
     )
 
 
+def test_undo_also_gives_back_what_the_merged_identity_sent_since(
+    supervisor, by_email, by_phone, phone_channel, webform_channel
+):
+    merge = actions.merge_contacts(supervisor, by_phone, by_email)
+    since_by_phone = deliver(phone_channel, phone="06 12 34 56 78", text="Encore moi.")
+    since_by_email = deliver(webform_channel, email="jeanne@example.org", text="Et moi.")
+    assert since_by_phone.conversation.contact == by_email
+
+    actions.undo_merge(supervisor, merge)
+
+    since_by_phone.refresh_from_db()
+    since_by_email.refresh_from_db()
+    assert since_by_phone.author_contact == by_phone
+    assert since_by_phone.conversation.contact == by_phone
+    assert since_by_email.author_contact == by_email
+    assert since_by_email.conversation.contact == by_email
+    undo = AuditEvent.objects.get(verb="contact.merge_undo")
+    assert undo.changes["messages_since"] == [since_by_phone.pk]
+
+
 def test_an_agent_cannot_undo_a_merge(client, agent, supervisor, by_email, by_phone):
     merge = actions.merge_contacts(supervisor, by_phone, by_email)
     client.force_login(agent)

@@ -140,6 +140,27 @@ def merge_contacts(user, source: Contact, target: Contact) -> ContactMerge:
     return merge
 
 
+def _arrived_since(merge: ContactMerge) -> tuple[list[int], list[int]]:
+    """What reached the target since the merge through the source's identities: those messages,
+    and the conversations they opened. They go back with the identities."""
+    messages = Message.objects.filter(
+        author_identity_id__in=merge.identity_ids,
+        author_contact=merge.target,
+        created_at__gte=merge.created_at,
+    )
+    opened = Conversation.objects.filter(
+        contact=merge.target,
+        created_at__gte=merge.created_at,
+        pk__in=messages.values("conversation"),
+    ).exclude(
+        # A conversation the target also wrote in since stays with the target.
+        pk__in=Message.objects.filter(author_contact=merge.target, created_at__gte=merge.created_at)
+        .exclude(author_identity_id__in=merge.identity_ids)
+        .values("conversation")
+    )
+    return list(messages.values_list("pk", flat=True)), list(opened.values_list("pk", flat=True))
+
+
 @transaction.atomic
 def undo_merge(user, merge: ContactMerge) -> ContactMerge:
     """Move back exactly what ``merge`` moved (what is still on the target) and make the source
@@ -160,23 +181,40 @@ def undo_merge(user, merge: ContactMerge) -> ContactMerge:
             )
             % {"target": target, "other": target.merged_into}
         )
+    later_messages, later_conversations = _arrived_since(merge)
     Identity.objects.filter(pk__in=merge.identity_ids, contact=target).update(contact=source)
-    Conversation.objects.filter(pk__in=merge.conversation_ids, contact=target).update(
-        contact=source
-    )
-    Message.objects.filter(pk__in=merge.message_ids, author_contact=target).update(
-        author_contact=source
-    )
+    Conversation.objects.filter(
+        pk__in=[*merge.conversation_ids, *later_conversations], contact=target
+    ).update(contact=source)
+    Message.objects.filter(
+        pk__in=[*merge.message_ids, *later_messages], author_contact=target
+    ).update(author_contact=source)
     source.merged_into = None
     source.save(update_fields=["merged_into", "updated_at"])
     merge.undone_at = timezone.now()
     merge.undone_by = user
     merge.save(update_fields=["undone_at", "undone_by"])
-    affected = set(merge.conversation_ids) | set(
-        Message.objects.filter(pk__in=merge.message_ids).values_list("conversation_id", flat=True)
+    affected = (
+        set(merge.conversation_ids)
+        | set(later_conversations)
+        | set(
+            Message.objects.filter(pk__in=[*merge.message_ids, *later_messages]).values_list(
+                "conversation_id", flat=True
+            )
+        )
     )
     _record_on_conversations(
         user, affected, old=str(target), new=str(source), merge=merge.pk, undo=True
     )
-    audit(user, "contact.merge_undo", source, {"target": target.pk, "merge": merge.pk})
+    audit(
+        user,
+        "contact.merge_undo",
+        source,
+        {
+            "target": target.pk,
+            "merge": merge.pk,
+            "messages_since": later_messages,
+            "conversations_since": later_conversations,
+        },
+    )
     return merge

@@ -166,6 +166,10 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="messages",
     )
+    # The handle the message came from: what lets a contact merge be undone exactly.
+    author_identity = models.ForeignKey(
+        "contacts.Identity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_name = models.CharField(_("auteur"), max_length=200, blank=True)
     subject = models.CharField(_("objet"), max_length=255, blank=True)
     text = models.TextField(_("texte"), blank=True)

@@ -20,7 +20,7 @@ from civique.channels.connectors.base import ParsedMessage
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
-    from civique.contacts.models import Contact
+    from civique.contacts.models import Contact, Identity
     from civique.inbox.models import Conversation, Message
     from civique.ingest.models import InboundEvent
 
@@ -32,6 +32,7 @@ class Context:
     parsed: ParsedMessage
     index: int
     contact: Contact | None = None
+    identity: Identity | None = None  # the sender's handle, when the sender is known by one
     conversation: Conversation | None = None
     message: Message | None = None
     created_conversation: bool = False

@@ -94,9 +94,10 @@ def _identify_sender(ctx: Context) -> None:
             contact.display_name = clean_display_name(sender.display_name)
             contact.save(update_fields=["display_name", "updated_at"])
         ctx.contact = contact
+        ctx.identity = identity
         return
     contact = Contact.objects.create(display_name=clean_display_name(sender.display_name))
-    Identity.objects.create(
+    ctx.identity = Identity.objects.create(
         contact=contact,
         kind=sender.identity_kind,
         value=value,
@@ -257,6 +258,7 @@ def persist_message(ctx: Context) -> None:
         visibility=parsed.visibility,
         author_contact=ctx.contact if parsed.direction == Direction.INBOUND else None,
         author_agent_id=parsed.agent_id,
+        author_identity=ctx.identity,
         author_name=clean_display_name(sender.display_name) if sender else "",
         subject=parsed.subject[:255],
         text=parsed.text,
