@@ -4,10 +4,12 @@ and one channel of each kind of this issue."""
 from __future__ import annotations
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from civique.channels.models import Channel
 from civique.core.models import Role, Team, User
 from civique.inbox.models import Category
+from tests.smtp import Recorder, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +96,24 @@ def api_channel(team) -> Channel:
 @pytest.fixture
 def category(other_team) -> Category:
     return Category.objects.create(slug="voirie", name="Voirie", team=other_team)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that records what it receives."""
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, recorder
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_channel(email_channel, smtp_server) -> Channel:
+    """The standing email channel, sending through the test SMTP server."""
+    controller, _recorder = smtp_server
+    email_channel.settings.update(
+        smtp_host="127.0.0.1", smtp_port=controller.port, smtp_security="none"
+    )
+    email_channel.save()
+    return email_channel

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-from dataclasses import dataclass, field
 from datetime import timedelta
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -21,67 +16,16 @@ from civique.inbox.models import Conversation, Delivery, DeliveryState, Message
 from civique.inbox.outbox import deliver_due
 from civique.ingest.actions import process_event, receive_event
 from tests.channels.mail import eml, ingest, mail
+from tests.smtp import Recorder, free_port
 
 pytestmark = pytest.mark.smtp
 
 CITIZEN_ID = "<000a01db6660$4f2e1c30$ed8a5490$@orange.fr>"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Recorder:
-    """aiosmtpd handler: keeps what it received; answers RCPT or DATA with a chosen refusal."""
-
-    received: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
-    refuse_rcpt: str = ""
-    refuse_data: str = ""
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse_rcpt:
-            return self.refuse_rcpt
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        if self.refuse_data:
-            self.received.append(("refused", [], parsed))
-            return self.refuse_data
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
-
-    @property
-    def mails(self) -> list[EmailMessage]:
-        return [m for who, _to, m in self.received if who != "refused"]
-
-
-@pytest.fixture
-def smtp_server():
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, recorder
-    controller.stop()
-
-
 @pytest.fixture
 def recorder(smtp_server) -> Recorder:
     return smtp_server[1]
-
-
-@pytest.fixture
-def smtp_channel(email_channel, smtp_server):
-    controller, _recorder = smtp_server
-    email_channel.settings.update(
-        smtp_host="127.0.0.1", smtp_port=controller.port, smtp_security="none"
-    )
-    email_channel.save()
-    return email_channel
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from civique.inbox.actions import reply_to_conversation
 from civique.inbox.models import DeliveryState, Message
 from civique.inbox.outbox import deliver_due
 from tests.channels.mail import ingest, mail
-from tests.channels.test_email_smtp import free_port
+from tests.smtp import free_port
 
 CITIZEN_ID = "<question-1@orange.fr>"
 

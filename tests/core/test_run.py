@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
 from civique.core.management.commands.run import WorkerChild, proxy_options
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.smtp import free_port
 
 
 def test_proxy_headers_are_believed_only_from_the_named_proxy(settings):

@@ -13,12 +13,10 @@ import re
 import shutil
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from tests.channels.test_email_smtp import Recorder, free_port
 from tests.services import required
 
 CHROMIUM = os.environ.get("CIVIQUE_CHROMIUM", "/usr/bin/chromium")
@@ -129,24 +127,3 @@ def signed_in(page, live_server, user) -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that records what it receives."""
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, recorder
-    controller.stop()
-
-
-@pytest.fixture
-def smtp_channel(email_channel, smtp_server):
-    """The standing email channel, sending through the test SMTP server."""
-    controller, _recorder = smtp_server
-    email_channel.settings.update(
-        smtp_host="127.0.0.1", smtp_port=controller.port, smtp_security="none"
-    )
-    email_channel.save()
-    return email_channel

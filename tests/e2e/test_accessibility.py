@@ -19,9 +19,9 @@ from civique.inbox.outbox import deliver_due
 from civique.ingest.actions import process_event, receive_event
 from civique.ingest.models import EventState
 from tests.channels.mail import eml, ingest
-from tests.channels.test_email_smtp import free_port
 from tests.e2e.conftest import axe_violations, signed_in
 from tests.intake import request_from
+from tests.smtp import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
