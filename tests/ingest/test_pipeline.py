@@ -358,3 +358,25 @@ def test_names_lose_line_breaks_whatever_the_channel(api_channel):
     contact = Contact.objects.get()
     assert contact.display_name == "Jeanne Bcc: tous@example.org"
     assert "\n" not in Message.objects.get().author_name
+
+
+def test_an_event_processed_at_once_is_not_taken_by_a_worker_meanwhile(webform_channel):
+    from civique.ingest.actions import receive_and_process
+
+    # What receive_and_process stores before it processes: a worker's sweep must skip it.
+    stored = receive_event(
+        webform_channel, form(), "application/json", enqueue=False, claimed=True
+    ).event
+    assert process_due_events() == 0
+    assert InboundEvent.objects.get(pk=stored.pk).state == EventState.PENDING
+    done = receive_and_process(webform_channel, form(text="Autre"), "application/json").event
+    assert done.state == EventState.DONE and done.attempts == 1
+
+
+def test_replaying_an_event_whose_text_now_parses_differently_stores_nothing_new(email_channel):
+    message = ingest_mail(email_channel, mail("jeanne@example.org", "<r@x>", "Texte"))
+    # As if an older parser had produced other text for the same mail.
+    Message.objects.filter(pk=message.pk).update(meta={"fingerprint": "ancien"})
+    requeue_events(InboundEvent.objects.all())
+    assert process_due_events() == 1
+    assert Message.objects.count() == 1

@@ -18,7 +18,7 @@ from civique.api.models import PREFIX_LENGTH, ApiToken, hash_token
 from civique.channels.models import Channel
 from civique.core.audit import audit
 from civique.core.models import User
-from civique.ingest.actions import process_event, receive_event
+from civique.ingest.actions import receive_and_process
 from civique.ingest.models import InboundEvent
 
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -93,8 +93,5 @@ def receive_api_message(channel: Channel, payload: dict[str, Any]) -> Intake:
     external_id = payload.get("external_id") or ""
     event_key = external_id or f"api:{uuid.uuid4()}"
     raw = json.dumps(payload, ensure_ascii=False).encode()
-    received = receive_event(channel, raw, "application/json", event_key, enqueue=False)
-    event = received.event
-    if received.created:
-        event = process_event(event.pk)
-    return Intake(event=event, created=received.created)
+    received = receive_and_process(channel, raw, "application/json", event_key)
+    return Intake(event=received.event, created=received.created)

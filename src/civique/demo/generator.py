@@ -1,7 +1,7 @@
 """Writing the demo's conversations through the real intake, pipeline and agent actions.
 
 Each conversation starts as a raw delivery (a mail, a web-form or API document, a logged call or
-visit) stored with ``receive_event`` and processed by ``process_event``, exactly as in production.
+visit) stored and processed by ``receive_and_process``, exactly as in production.
 Agents then act through ``civique.inbox.actions``. Replies are not sent: their outbox rows are
 marked as sent without any network (the demo mailbox has no server). ``Backdater`` dates every
 step in the past six weeks; agents act in office hours.
@@ -28,7 +28,7 @@ from civique.demo.payloads import email_bytes, message_id, person_fields, struct
 from civique.demo.texts import Person
 from civique.inbox import actions, timeline
 from civique.inbox.models import Conversation, Delivery, DeliveryState, Message, TimelineKind
-from civique.ingest.actions import process_event, receive_event
+from civique.ingest.actions import receive_and_process
 from civique.ingest.models import EventState
 
 DAYS = 42
@@ -166,8 +166,7 @@ def pick_topic(demo: Demo, kind: str, person: Person, when: datetime) -> Topic:
 
 def _ingest(demo: Demo, kind: str, payload: bytes, content_type: str, external_id: str) -> Message:
     channel = demo.commune.channels[kind]
-    event = receive_event(channel, payload, content_type, external_id, enqueue=False).event
-    event = process_event(event.pk)
+    event = receive_and_process(channel, payload, content_type, external_id).event
     if event.state != EventState.DONE:
         raise DemoError(f"Événement de démonstration refusé ({kind}) : {event.last_error}")
     return Message.objects.select_related("conversation__channel").get(pk=event.message_ids[0])

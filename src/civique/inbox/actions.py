@@ -263,7 +263,7 @@ def log_exchange(
     category: Category | None = None,
 ) -> Message:
     """Record a phone call or a counter visit through the same durable intake as any channel."""
-    from civique.ingest.actions import process_event, receive_event
+    from civique.ingest.actions import receive_and_process
     from civique.ingest.models import EventState
 
     connector = channel.connector
@@ -288,14 +288,9 @@ def log_exchange(
         "category": category.slug if category else "",
         "meta": {"duration_minutes": duration_minutes, "outcome": outcome, "logged_by": user.pk},
     }
-    received = receive_event(
-        channel,
-        json.dumps(payload).encode(),
-        "application/json",
-        payload["external_id"],
-        enqueue=False,
-    )
-    event = process_event(received.event.pk)
+    event = receive_and_process(
+        channel, json.dumps(payload).encode(), "application/json", payload["external_id"]
+    ).event
     if event.state == EventState.PARKED:
         raise ActionError(
             _("L'échange n'a pas pu être enregistré : %(e)s") % {"e": event.last_error}

@@ -38,6 +38,7 @@ def receive_event(
     external_id: str = "",
     *,
     enqueue: bool = True,
+    claimed: bool = False,
 ) -> Received:
     """Write a raw delivery durably, once. Returns when it is committed.
 
@@ -51,10 +52,18 @@ def receive_event(
             f"{settings.CIVIQUE_MAX_EVENT_BYTES} octets."
         )
     external_id = (external_id or "sha256:" + hashlib.sha256(payload).hexdigest())[:255]
+    extra = {}
+    if claimed:
+        # Its first attempt is the caller's: no worker takes it before its backoff has passed.
+        extra = {"attempts": 1, "next_attempt_at": timezone.now() + backoff(1)}
     try:
         with transaction.atomic():
             event = InboundEvent.objects.create(
-                channel=channel, external_id=external_id, payload=payload, content_type=content_type
+                channel=channel,
+                external_id=external_id,
+                payload=payload,
+                content_type=content_type,
+                **extra,
             )
     except IntegrityError:
         existing = InboundEvent.objects.get(channel=channel, external_id=external_id)
@@ -106,6 +115,29 @@ def process_event(event_id: int) -> InboundEvent:
         return InboundEvent.objects.get(pk=event_id)
     if event.attempts > settings.CIVIQUE_MAX_ATTEMPTS:
         return _park(event, _("Traitement interrompu à chaque tentative (arrêt du worker)."))
+    return _run_claimed(event)
+
+
+def receive_and_process(
+    channel: Channel, payload: bytes, content_type: str, external_id: str = ""
+) -> Received:
+    """Store a delivery and process it at once, for callers that answer with the result (the
+    portal's reference, the API's conversation, a logged call).
+
+    The event is stored already claimed, so no worker's sweep takes it meanwhile; if processing
+    fails, a worker retries it after its backoff. A delivery already known is returned as is.
+    """
+    received = receive_event(
+        channel, payload, content_type, external_id, enqueue=False, claimed=True
+    )
+    if not received.created:
+        return received
+    return Received(_run_claimed(received.event), created=True)
+
+
+def _run_claimed(event: InboundEvent) -> InboundEvent:
+    """Parse, then run the pipeline in one transaction; record a failure on the event."""
+    event_id = event.pk
     try:
         parsed = event.channel.connector.parse(
             event.channel, bytes(event.payload), event.content_type

@@ -224,7 +224,9 @@ def _already_stored(ctx: Context, fingerprint: str) -> Message | None:
     with its fingerprint and is kept, with a note, instead of being taken for a duplicate.
     """
     existing = Message.objects.filter(channel=ctx.channel, external_id=ctx.external_id).first()
-    if existing is None or existing.meta.get("fingerprint", fingerprint) == fingerprint:
+    if existing is None or existing.pk in (ctx.event.message_ids or []):
+        return existing  # new, or this very event replayed (its parsing may have changed since)
+    if existing.meta.get("fingerprint", fingerprint) == fingerprint:
         return existing
     ctx.id_suffix = f"#{fingerprint[:16]}"
     ctx.notes.append(

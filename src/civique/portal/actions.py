@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -13,11 +12,9 @@ from django.conf import settings
 
 from civique.channels.models import Channel
 from civique.inbox.models import Message
-from civique.ingest.actions import process_event, receive_event
+from civique.ingest.actions import receive_and_process
 from civique.ingest.models import EventState
 from civique.portal.forms import RECEIPT_PREFIX, Photo
-
-logger = logging.getLogger(__name__)
 
 EXTERNAL_ID_PREFIX = "portail:"
 
@@ -92,13 +89,8 @@ def submit_request(channel: Channel, data: dict[str, Any]) -> Submission:
     reference at once. If processing fails, the request is kept and the worker retries it."""
     external_id = f"{EXTERNAL_ID_PREFIX}{uuid.uuid4()}"
     payload = json.dumps(build_payload(data, external_id), ensure_ascii=False).encode("utf-8")
-    event = receive_event(channel, payload, "application/json", external_id, enqueue=False).event
+    event = receive_and_process(channel, payload, "application/json", external_id).event
     receipt = f"{RECEIPT_PREFIX}-{event.pk}"
-    try:
-        event = process_event(event.pk)
-    except Exception:  # the request is stored; the worker's sweep retries it
-        logger.exception("Demande du portail %s enregistrée, traitement différé", receipt)
-        return Submission(reference="", receipt=receipt)
     if event.state != EventState.DONE or not event.message_ids:
         return Submission(reference="", receipt=receipt)
     message = Message.objects.select_related("conversation").get(pk=event.message_ids[0])
