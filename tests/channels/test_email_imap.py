@@ -179,16 +179,32 @@ def test_a_wrong_password_is_a_permanent_error(imap_channel):
     assert "pas-le-bon" not in str(caught.value)
 
 
-def test_a_refused_password_switches_polling_off_and_says_why(imap_channel):
+def test_a_refused_password_suspends_polling_but_not_replies(imap_channel):
     imap_channel.secrets = {"imap_password": "pas-le-bon"}
     imap_channel.save()
     assert poll_channel.call(imap_channel.pk) == 0
     imap_channel.refresh_from_db()
-    assert imap_channel.is_active is False
+    assert imap_channel.polling_suspended is True
+    assert imap_channel.is_active is True  # replies still leave through SMTP
     assert imap_channel.last_error.startswith("Relève suspendue")
     assert "pas-le-bon" not in imap_channel.last_error
-    # Switched off, it is left alone until an administrator fixes and reactivates it.
+    # Suspended, it is left alone until someone sets a new password or clears the flag.
     assert poll_channel.call(imap_channel.pk) == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "final"),
+    [
+        ("[AUTHENTICATIONFAILED] Authentication failed.", True),
+        ("Invalid credentials", True),  # no reason code: treated as final
+        ("[UNAVAILABLE] Temporary authentication failure.", False),
+        ("[SERVERBUG] Internal error occurred.", False),
+    ],
+)
+def test_only_a_final_login_refusal_suspends_polling(answer, final):
+    from civique.channels.connectors.email.imap import _login_refusal_is_final
+
+    assert _login_refusal_is_final(answer) is final
 
 
 def test_an_unknown_folder_is_a_permanent_error(imap_channel):

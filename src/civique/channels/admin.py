@@ -11,12 +11,20 @@ class ChannelForm(forms.ModelForm):
     class Meta:
         model = Channel
         # Secrets are never displayed; they are set with `civique channel-secret`.
-        fields = ["kind", "name", "team", "settings", "is_active"]
+        fields = ["kind", "name", "team", "settings", "is_active", "polling_suspended"]
 
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
-    list_display = ["name", "kind", "team", "is_active", "last_polled_at", "last_error_at"]
+    list_display = [
+        "name",
+        "kind",
+        "team",
+        "is_active",
+        "polling_suspended",
+        "last_polled_at",
+        "last_error_at",
+    ]
     list_filter = ["kind", "team", "is_active"]
     readonly_fields = ["last_error", "last_error_at", "last_polled_at"]

@@ -22,6 +22,9 @@ class Channel(TimestampedModel):
     # Connector-owned progress marker (e.g. IMAP UIDVALIDITY and last UID).
     cursor = models.JSONField(_("curseur"), default=dict, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
+    # Set when fetching failed for good (e.g. a refused password); sending still works. Cleared by
+    # an administrator once fixed, or by setting a new secret.
+    polling_suspended = models.BooleanField(_("relève suspendue"), default=False)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     last_error_at = models.DateTimeField(_("date de la dernière erreur"), null=True, blank=True)
     last_polled_at = models.DateTimeField(_("dernière relève"), null=True, blank=True)

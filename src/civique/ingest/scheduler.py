@@ -63,9 +63,9 @@ def prune_task_results(older_than: timedelta = timedelta(days=1)) -> int:
 
 def poll_channels() -> None:
     kinds = [kind for kind, c in all_connectors().items() if c.polls]
-    for channel_id in Channel.objects.filter(is_active=True, kind__in=kinds).values_list(
-        "pk", flat=True
-    ):
+    for channel_id in Channel.objects.filter(
+        is_active=True, polling_suspended=False, kind__in=kinds
+    ).values_list("pk", flat=True):
         wake(poll_channel, channel_id)
 
 

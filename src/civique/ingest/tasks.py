@@ -38,7 +38,7 @@ def deliver_outbox() -> int:
 def poll_channel(channel_id: int) -> int:
     """Fetch new deliveries of one polling channel (e.g. an IMAP mailbox)."""
     channel = Channel.objects.get(pk=channel_id)
-    if not channel.is_active:
+    if not channel.is_active or channel.polling_suspended:
         return 0
     try:
         count = channel.connector.poll(channel)
@@ -57,16 +57,16 @@ def poll_channel(channel_id: int) -> int:
 
 
 def _record_poll_failure(channel: Channel, exc: Exception) -> None:
-    """Show the error on the channel. A permanent one (a refused password) switches the channel
-    off: polling again every minute would only risk locking the account at the provider."""
+    """Show the error on the channel. A permanent one (a refused password) suspends polling only
+    (replies still leave): polling again every minute would risk locking the account."""
     channel.last_error = (
         str(exc) if isinstance(exc, TransportError) else f"{type(exc).__name__}: {exc}"
     )
     channel.last_error_at = timezone.now()
     fields = ["last_error", "last_error_at"]
     if isinstance(exc, TransportError) and exc.permanent:
-        channel.is_active = False
-        channel.last_error = _("Relève suspendue, canal désactivé : %(e)s") % {"e": exc}
-        fields.append("is_active")
+        channel.polling_suspended = True
+        channel.last_error = _("Relève suspendue : %(e)s") % {"e": exc}
+        fields.append("polling_suspended")
     channel.save(update_fields=fields)
     logger.warning("Relève du canal %s en échec : %s", channel.pk, channel.last_error)

@@ -102,7 +102,7 @@ def connect(conf: ImapSettings) -> IMAPClient:
         _logout(client)
         raise TransportError(
             _("Identifiants IMAP refusés par %(where)s : %(err)s") % {"where": where, "err": exc},
-            permanent=True,
+            permanent=_login_refusal_is_final(str(exc)),
         ) from None
     except (OSError, IMAPClientError) as exc:
         _logout(client)
@@ -110,6 +110,22 @@ def connect(conf: ImapSettings) -> IMAPClient:
             _("Connexion IMAP à %(where)s interrompue : %(err)s") % {"where": where, "err": exc}
         ) from None
     return client
+
+
+# RFC 5530 codes of a refusal that will not change by trying again; [UNAVAILABLE], [SERVERBUG],
+# [INUSE]... are the server's passing trouble.
+FINAL_LOGIN_CODES = ("[AUTHENTICATIONFAILED]", "[AUTHORIZATIONFAILED]", "[EXPIRED]")
+FINAL_SELECT_CODES = ("[NONEXISTENT]", "[NOPERM]")
+
+
+def _refusal_is_final(answer: str, final_codes: tuple[str, ...]) -> bool:
+    """A refusal is final when the server says so, or gives no reason code at all."""
+    upper = answer.upper()
+    return any(code in upper for code in final_codes) or "[" not in upper
+
+
+def _login_refusal_is_final(answer: str) -> bool:
+    return _refusal_is_final(answer, FINAL_LOGIN_CODES)
 
 
 def _logout(client: IMAPClient) -> None:
@@ -147,7 +163,7 @@ def _poll(client: IMAPClient, channel: Channel, conf: ImapSettings) -> int:
         raise TransportError(
             _("Dossier IMAP « %(folder)s » inaccessible : %(err)s")
             % {"folder": conf.folder, "err": exc},
-            permanent=True,
+            permanent=_refusal_is_final(str(exc), FINAL_SELECT_CODES),
         ) from None
     uidvalidity = int(info[b"UIDVALIDITY"])
     cursor = channel.cursor or {}

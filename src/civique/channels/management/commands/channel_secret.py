@@ -48,7 +48,9 @@ class Command(BaseCommand):
             secrets[key] = _read_value(key)
             message = _("Secret « %(key)s » enregistré (chiffré) pour le canal « %(channel)s ».")
         channel.secrets = secrets
-        channel.save(update_fields=["secrets", "updated_at"])
+        # New credentials deserve a new try at fetching (polling stops on a refused password).
+        channel.polling_suspended = False
+        channel.save(update_fields=["secrets", "polling_suspended", "updated_at"])
         self.stdout.write(message % {"key": key, "channel": channel.name})
 
 
