@@ -195,3 +195,26 @@ def test_an_administrator_may_merge(admin_user, by_email, by_phone):
     merge = actions.merge_contacts(admin_user, by_phone, by_email)
 
     assert merge.actor == admin_user
+
+
+def test_undo_gives_back_a_conversation_opened_by_a_mail_dated_before_the_merge(
+    supervisor, by_email, by_phone, phone_channel
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    merge = actions.merge_contacts(supervisor, by_phone, by_email)
+    # Written two minutes before the merge, processed after it (a late mailbox poll).
+    late = deliver(
+        phone_channel,
+        phone="06 12 34 56 78",
+        text="Écrit avant.",
+        occurred_at=(timezone.now() - timedelta(minutes=2)).isoformat(),
+    )
+    assert late.conversation.contact == by_email
+
+    actions.undo_merge(supervisor, merge)
+
+    late.refresh_from_db()
+    assert late.conversation.contact == by_phone

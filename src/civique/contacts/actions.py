@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,21 +143,23 @@ def merge_contacts(user, source: Contact, target: Contact) -> ContactMerge:
 
 def _arrived_since(merge: ContactMerge) -> tuple[list[int], list[int]]:
     """What reached the target since the merge through the source's identities: those messages,
-    and the conversations they opened. They go back with the identities."""
+    and the conversations they opened (whose first message is one of them). They go back with
+    the identities; a conversation the target also wrote in since stays with the target."""
     messages = Message.objects.filter(
         author_identity_id__in=merge.identity_ids,
         author_contact=merge.target,
         created_at__gte=merge.created_at,
     )
-    opened = Conversation.objects.filter(
-        contact=merge.target,
-        created_at__gte=merge.created_at,
-        pk__in=messages.values("conversation"),
-    ).exclude(
-        # A conversation the target also wrote in since stays with the target.
-        pk__in=Message.objects.filter(author_contact=merge.target, created_at__gte=merge.created_at)
+    target_wrote_since = (
+        Message.objects.filter(author_contact=merge.target, created_at__gte=merge.created_at)
         .exclude(author_identity_id__in=merge.identity_ids)
         .values("conversation")
+    )
+    opened = (
+        Conversation.objects.filter(contact=merge.target, pk__in=messages.values("conversation"))
+        .annotate(first_message=Min("messages__id"))
+        .filter(first_message__in=messages.values("pk"))
+        .exclude(pk__in=target_wrote_since)
     )
     return list(messages.values_list("pk", flat=True)), list(opened.values_list("pk", flat=True))
 
