@@ -172,7 +172,7 @@ def from_address(number: int) -> Client:
     return Client(REMOTE_ADDR=f"198.51.100.{number}")
 
 
-def test_lookups_for_one_email_are_limited_whatever_the_client_address(
+def test_failed_lookups_for_one_email_are_limited_whatever_the_client_address(
     client, conversation, settings
 ):
     settings.PORTAL_RATE_LIMIT = "100/m"
@@ -181,6 +181,8 @@ def test_lookups_for_one_email_are_limited_whatever_the_client_address(
         ["camille@example.fr", "Camille@Example.FR", " CAMILLE@example.fr"]
     ):
         assert track(from_address(number), f"V-{number + 1000}", email=spelling).status_code == 200
+    assert track(from_address(8), "V-2000", email="camille@example.fr").status_code == 429
+    # Over the limit, even the right reference is refused, and nothing of it is shown.
     response = track(from_address(9), conversation.reference, email="camille@example.fr")
     assert response.status_code == 429
     html = response.content.decode()
@@ -190,28 +192,36 @@ def test_lookups_for_one_email_are_limited_whatever_the_client_address(
     assert track(from_address(9), "V-1", email="dominique@example.fr").status_code == 200
 
 
-def test_lookups_for_one_phone_are_limited_in_any_format_even_beside_another_email(
+def test_failed_lookups_for_one_phone_are_limited_in_any_format_even_beside_another_email(
     client, webform_channel, settings
 ):
     settings.PORTAL_RATE_LIMIT = "100/m"
     settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = "2/h"
-    conversation = make_request(client, email="", phone="06 12 34 56 78")
+    make_request(client, email="", phone="06 12 34 56 78")
     assert track(from_address(1), "V-1000", phone="0612345678").status_code == 200
     assert track(from_address(2), "V-1001", phone="+33 6 12 34 56 78").status_code == 200
     # Pairing the phone with a fresh email each time does not reset its counter.
-    response = track(
-        from_address(3), conversation.reference, email="x@example.fr", phone="06.12.34.56.78"
-    )
+    response = track(from_address(3), "V-1002", email="x@example.fr", phone="06.12.34.56.78")
     assert response.status_code == 429
 
 
-def test_the_per_handle_limit_defaults_to_five_lookups_an_hour(client, conversation, settings):
+def test_a_citizen_following_their_own_request_is_never_limited(client, conversation, settings):
+    settings.PORTAL_RATE_LIMIT = "100/m"
+    settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = "2/h"
+    for number in range(6):
+        response = track(from_address(number), conversation.reference, email="camille@example.fr")
+        assert response.status_code == 200
+
+
+def test_the_per_handle_limit_defaults_to_five_failed_lookups_an_hour(
+    client, conversation, settings
+):
     settings.PORTAL_RATE_LIMIT = "100/m"
     del settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE
     for number in range(5):
-        response = track(from_address(number), conversation.reference, email="camille@example.fr")
+        response = track(from_address(number), f"V-{number + 1000}", email="camille@example.fr")
         assert response.status_code == 200
-    response = track(from_address(5), conversation.reference, email="camille@example.fr")
+    response = track(from_address(5), "V-2000", email="camille@example.fr")
     assert response.status_code == 429
 
 

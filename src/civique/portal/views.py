@@ -54,11 +54,15 @@ def handle_rate(group: str, request: HttpRequest) -> str:
 limit_posts = ratelimit(key="ip", rate=portal_rate, method="POST", block=True)
 
 
-def _check_handle_limit(request: HttpRequest, email: str, phone: str) -> None:
-    """Count one lookup against each handle given (already normalised, so every spelling of
-    one address or number shares a counter; the cache key is a hash, never the handle itself);
-    raise ``Ratelimited`` when any is over. Both count, so that pairing someone's email with
-    a made-up phone does not dodge the limit."""
+def _check_handle_limit(
+    request: HttpRequest, email: str, phone: str, *, count: bool = False
+) -> None:
+    """Raise ``Ratelimited`` when a handle given is over its limit of unsuccessful lookups;
+    with ``count``, record one more. Handles are normalised, so every spelling of one address
+    or number shares a counter (the cache key is a hash, never the handle). Only lookups that
+    find nothing count: the citizen following their own request is never locked out, while
+    someone trying references against another person's email soon is. Both handles count, so
+    pairing someone's email with a made-up phone does not dodge the limit."""
     handles = ([f"email:{email}"] if email else []) + ([f"phone:{phone}"] if phone else [])
     over = [
         is_ratelimited(
@@ -66,7 +70,7 @@ def _check_handle_limit(request: HttpRequest, email: str, phone: str) -> None:
             group="portal.track.handle",
             key=lambda group, request, handle=handle: handle,
             rate=handle_rate,
-            increment=True,
+            increment=count,
         )
         for handle in handles
     ]
@@ -135,6 +139,7 @@ def track(request: HttpRequest) -> HttpResponse:
     _check_handle_limit(request, data["email"], data["phone"])
     conversation = find_tracked_conversation(data["reference"], data["email"], data["phone"])
     if conversation is None:
+        _check_handle_limit(request, data["email"], data["phone"], count=True)
         return render(request, "portal/track.html", {"form": form, "not_found": True})
     context = {
         "conversation": conversation,
