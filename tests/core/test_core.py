@@ -133,3 +133,11 @@ def test_an_expired_form_gets_a_french_page():
     response = Client(enforce_csrf_checks=True).post("/portail/suivi/", {"reference": "V-1"})
     assert response.status_code == 403
     assert "Formulaire expiré" in response.content.decode()
+
+
+def test_the_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Une erreur est survenue" in response.content.decode()

@@ -58,3 +58,17 @@ def test_no_reply_leaves_on_a_deactivated_channel(webform_channel, agent):
     with pytest.raises(ActionError, match="désactivé"):
         reply_to_conversation(agent, conversation, "Bonjour")
     assert Delivery.objects.count() == 0
+
+
+def test_a_delivery_whose_worker_dies_every_time_fails_for_good(delivery, settings):
+    settings.CIVIQUE_MAX_ATTEMPTS = 2
+    for _ in range(2):
+        assert _claim_one() is not None  # the worker dies while sending
+        Delivery.objects.filter(pk=delivery.pk).update(
+            claimed_at=timezone.now() - timedelta(minutes=10)
+        )
+    assert _claim_one() is None
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED
+    assert "interrompu" in delivery.last_error
+    assert delivery.message.conversation.timeline.filter(kind="delivery").exists()

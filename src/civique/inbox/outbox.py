@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civique.channels.connectors.base import SendResult, TransportError
 from civique.core.retry import backoff
@@ -28,24 +29,45 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
 def _claim_one() -> tuple[int, datetime] | None:
-    """Take the next due delivery (or one whose worker died); return its id and claim time."""
+    """Take the next due delivery (or one whose worker died); return its id and claim time.
+
+    A delivery whose worker died on each of its last attempts fails for good here, like an
+    inbound event that kills its worker: otherwise it would be retried forever."""
     now = timezone.now()
     due = Q(state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING], next_attempt_at__lte=now)
     stale = Q(state=DeliveryState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    with transaction.atomic():
-        delivery_id = (
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(due | stale)
-            .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if delivery_id is None:
-            return None
-        Delivery.objects.filter(pk=delivery_id).update(
-            state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-    return delivery_id, now
+    while True:
+        with transaction.atomic():
+            delivery = (
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(due | stale)
+                .select_related("message__conversation")
+                .order_by("next_attempt_at", "id")
+                .first()
+            )
+            if delivery is None:
+                return None
+            if delivery.state == DeliveryState.SENDING and (
+                delivery.attempts >= settings.CIVIQUE_MAX_ATTEMPTS
+            ):
+                _give_up(delivery)
+                continue
+            Delivery.objects.filter(pk=delivery.pk).update(
+                state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+        return delivery.pk, now
+
+
+def _give_up(delivery: Delivery) -> None:
+    error = _("Envoi interrompu à chaque tentative (arrêt du worker).")
+    Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED, last_error=error)
+    timeline.record(
+        delivery.message.conversation,
+        TimelineKind.DELIVERY,
+        message=delivery.message,
+        state="failed",
+        error=error,
+    )
 
 
 def _mine(delivery_id: int, claimed_at: datetime):

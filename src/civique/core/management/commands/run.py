@@ -33,12 +33,16 @@ def proxy_options() -> dict:
 
 
 class WorkerChild:
-    """A child process (by default ``civique worker``), started again whenever it dies."""
+    """A child process (by default ``civique worker``), started again whenever it dies; the wait
+    doubles while it keeps dying at once (a bad configuration), up to a minute."""
+
+    MAX_DELAY = 60
 
     def __init__(self, command: list[str] | None = None, restart_delay: float = 5) -> None:
         self.command = command or [sys.executable, "-m", "civique.cli", "worker"]
         self.restart_delay = restart_delay
         self.stopping = threading.Event()
+        self.lock = threading.Lock()
         self.process = self._start()
         threading.Thread(target=self._watch, daemon=True, name="worker-watch").start()
 
@@ -46,19 +50,26 @@ class WorkerChild:
         return subprocess.Popen(self.command)  # noqa: S603 - our own command line, no input
 
     def _watch(self) -> None:
-        while not self.stopping.wait(self.restart_delay):
-            code = self.process.poll()
-            if code is not None and not self.stopping.is_set():
+        delay = self.restart_delay
+        while not self.stopping.wait(delay):
+            with self.lock:
+                code = self.process.poll()
+                if code is None or self.stopping.is_set():
+                    delay = self.restart_delay
+                    continue
                 logger.warning("Le worker s'est arrêté (code %s) : redémarrage.", code)
                 self.process = self._start()
+            delay = min(delay * 2, self.MAX_DELAY)
 
     def stop(self) -> None:
-        self.stopping.set()
-        self.process.terminate()
+        with self.lock:
+            self.stopping.set()
+            process = self.process
+        process.terminate()
         try:
-            self.process.wait(timeout=15)
+            process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            process.kill()
 
 
 class Command(BaseCommand):
