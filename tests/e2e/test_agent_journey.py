@@ -160,7 +160,7 @@ def log_a_call(page, email_request, phone_channel) -> None:
 
     expect(page.get_by_role("heading", name="Renée Lefèvre", level=1)).to_be_visible()
     expect(page.locator(".flash")).to_contain_text(
-        f"Appel téléphonique consigné sur la demande {email_request.reference}."
+        f"Échange consigné sur la demande {email_request.reference} : Appel téléphonique."
     )
     history = page.locator(".history-table tbody tr")
     expect(history).to_have_count(3)

@@ -128,7 +128,8 @@ def log_exchange(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(kind)s consigné sur la demande %(ref)s.")
+                # "Échange consigné : appel…" agrees whatever the kind's gender.
+                _("Échange consigné sur la demande %(ref)s : %(kind)s.")
                 % {"kind": message.get_kind_display(), "ref": message.conversation.reference},
             )
             return redirect("contacts:detail", pk=contact.pk)
