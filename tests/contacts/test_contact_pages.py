@@ -254,3 +254,29 @@ def test_an_htmx_search_gets_only_the_results(client, agent, jeanne):
     assert "<html" not in response.text
     assert "Jeanne Roux" in response.text
     assert 'hx-swap-oob="innerHTML"' in response.text
+
+
+def test_the_history_orders_a_mail_with_an_absurd_date_by_its_reception(
+    client, agent, email_channel
+):
+    from civique.contacts.access import contact_history
+    from civique.ingest.actions import receive_and_process
+
+    def mail(message_id: str, date: str, text: str) -> bytes:
+        return (
+            f"From: jeanne@example.org\r\nTo: contact@valmont.example\r\nSubject: {text}\r\n"
+            f"Message-ID: {message_id}\r\nDate: {date}\r\n\r\n{text}"
+        ).encode()
+
+    receive_and_process(
+        email_channel, mail("<a@x>", "Mon, 1 Jan 2001 10:00:00 +0000", "Vieux"), "message/rfc822"
+    )
+    receive_and_process(
+        email_channel, mail("<b@x>", "Mon, 1 Jan 2001 09:00:00 +0000", "Bis"), "message/rfc822"
+    )
+    from civique.contacts.models import Contact
+
+    messages, _hidden = contact_history(agent, Contact.objects.get())
+    # Both received just now; the later reception comes first, whatever the sender claimed.
+    assert [m.text.strip() for m in messages] == ["Bis", "Vieux"]
+    assert all(m.at.year > 2001 for m in messages)

@@ -63,6 +63,7 @@ def search_contacts(user, q: str) -> QuerySet[Contact]:
 def contact_history(user, contact: Contact):
     """The contact's messages across channels in the conversations ``user`` may see, newest
     first, and how many of the contact's conversations are in teams the user cannot see."""
+    from django.db.models import Min
     from django.db.models.functions import Coalesce
 
     from civique.inbox.access import conversations_for
@@ -73,7 +74,14 @@ def contact_history(user, contact: Contact):
     messages = (
         Message.objects.filter(mine, conversation__in=visible.values("pk"))
         .select_related("channel", "conversation", "author_agent")
-        .annotate(at=Coalesce("platform_timestamp", "created_at"))
+        # The time the timeline gives the message: the sender's date when plausible, else its
+        # reception (a mail dated 2001 must not sink to the bottom of the history).
+        .annotate(
+            at=Coalesce(
+                Min("timeline_entries__created_at", filter=Q(timeline_entries__kind="message")),
+                "created_at",
+            )
+        )
         .order_by("-at", "-id")
     )
     hidden = (
