@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from civique.channels.connectors.base import TransportError
 from civique.channels.connectors.email.parse import TRUNCATED_HEADER
+from civique.channels.connectors.email.smtp import tls_context
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
@@ -44,6 +44,7 @@ class ImapSettings:
     password: str
     folder: str
     mark_seen: bool
+    ca_file: str = ""
 
 
 def imap_settings(channel: Channel) -> ImapSettings:
@@ -75,12 +76,13 @@ def imap_settings(channel: Channel) -> ImapSettings:
         password=str((channel.secrets or {}).get("imap_password") or ""),
         folder=str(conf.get("imap_folder") or "INBOX"),
         mark_seen=bool(conf.get("imap_mark_seen", False)),
+        ca_file=str(conf.get("tls_ca_file") or ""),
     )
 
 
 def connect(conf: ImapSettings) -> IMAPClient:
     """Open and authenticate a session. Raises TransportError (permanent on refused login)."""
-    context = ssl.create_default_context()
+    context = tls_context(conf.ca_file) if conf.security != "none" else None
     where = f"{conf.host}:{conf.port}"
     try:
         client = IMAPClient(

@@ -48,6 +48,7 @@ class SmtpSettings:
     password: str
     address: str
     display_name: str
+    ca_file: str = ""
 
 
 def smtp_settings(channel: Channel) -> SmtpSettings:
@@ -78,7 +79,28 @@ def smtp_settings(channel: Channel) -> SmtpSettings:
         password=str((channel.secrets or {}).get("smtp_password") or ""),
         address=str(conf["address"]),
         display_name=str(conf.get("display_name") or ""),
+        ca_file=str(conf.get("tls_ca_file") or ""),
     )
+
+
+def tls_context(ca_file: str) -> ssl.SSLContext:
+    """A verifying TLS context; ``ca_file`` (a PEM bundle, e.g. a town hall's internal CA) is
+    trusted in addition to the system's CAs. An unusable file is a permanent error."""
+    context = ssl.create_default_context()
+    if not ca_file:
+        return context
+    try:
+        context.load_verify_locations(cafile=ca_file)
+    except OSError as exc:  # missing, unreadable, or not PEM certificates (ssl.SSLError)
+        raise TransportError(
+            _(
+                "Fichier d'autorités de certification tls_ca_file « %(path)s » inutilisable : "
+                "%(err)s"
+            )
+            % {"path": ca_file, "err": exc},
+            permanent=True,
+        ) from None
+    return context
 
 
 # --- Who, and which thread --------------------------------------------------------------------
@@ -221,7 +243,7 @@ def send_reply(channel: Channel, message: Message) -> SendResult:
 
 
 def _open(conf: SmtpSettings) -> smtplib.SMTP:
-    context = ssl.create_default_context()
+    context = tls_context(conf.ca_file) if conf.security != "none" else None
     if conf.security == "ssl":
         return smtplib.SMTP_SSL(conf.host, conf.port, timeout=TIMEOUT_SECONDS, context=context)
     server = smtplib.SMTP(conf.host, conf.port, timeout=TIMEOUT_SECONDS)
