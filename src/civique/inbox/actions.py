@@ -271,8 +271,13 @@ def log_exchange(
         raise ActionError(_("Ce canal n'accepte pas les échanges consignés par un agent."))
     if not (summary or "").strip():
         raise ActionError(_("Le résumé est obligatoire."))
-    if occurred_at > timezone.now() + timedelta(minutes=5):
+    now = timezone.now()
+    if occurred_at > now + timedelta(minutes=5):
         raise ActionError(_("La date de l'échange est dans le futur."))
+    if occurred_at.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
+        # The form gives the time to the minute: "this minute" means now, so that the exchange
+        # does not sort before a message that arrived seconds earlier.
+        occurred_at = now
     if outcome not in OUTCOMES:
         raise ActionError(_("Issue inconnue."))
     payload = {
