@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,19 +28,26 @@ logger = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
+def due_deliveries(now: datetime | None = None) -> QuerySet[Delivery]:
+    """Deliveries to attempt: queued or retrying with their backoff over, or claimed by a
+    worker that has not reported for longer than CLAIM_TIMEOUT."""
+    now = now or timezone.now()
+    due = Q(state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING], next_attempt_at__lte=now)
+    stale = Q(state=DeliveryState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    return Delivery.objects.filter(due | stale)
+
+
 def _claim_one() -> tuple[int, datetime] | None:
     """Take the next due delivery (or one whose worker died); return its id and claim time.
 
     A delivery whose worker died on each of its last attempts fails for good here, like an
     inbound event that kills its worker: otherwise it would be retried forever."""
     now = timezone.now()
-    due = Q(state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING], next_attempt_at__lte=now)
-    stale = Q(state=DeliveryState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
     while True:
         with transaction.atomic():
             delivery = (
-                Delivery.objects.select_for_update(skip_locked=True)
-                .filter(due | stale)
+                due_deliveries(now)
+                .select_for_update(skip_locked=True)
                 .select_related("message__conversation")
                 .order_by("next_attempt_at", "id")
                 .first()

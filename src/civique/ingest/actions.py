@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,6 +77,14 @@ def receive_event(
     return Received(event, created=True)
 
 
+def due_queryset(now: datetime | None = None) -> QuerySet[InboundEvent]:
+    """Events waiting for an attempt: pending or retrying, their backoff over."""
+    return InboundEvent.objects.filter(
+        state__in=[EventState.PENDING, EventState.RETRYING],
+        next_attempt_at__lte=now or timezone.now(),
+    )
+
+
 def claim_attempt(event_id: int) -> InboundEvent | None:
     """Count an attempt before making it, in a transaction of its own.
 
@@ -86,12 +96,9 @@ def claim_attempt(event_id: int) -> InboundEvent | None:
     now = timezone.now()
     with transaction.atomic():
         event = (
-            InboundEvent.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=event_id,
-                state__in=[EventState.PENDING, EventState.RETRYING],
-                next_attempt_at__lte=now,
-            )
+            due_queryset(now)
+            .select_for_update(skip_locked=True)
+            .filter(pk=event_id)
             .select_related("channel")
             .first()
         )
@@ -180,13 +187,7 @@ def _record_failure(event_id: int, exc: Exception) -> InboundEvent:
 
 
 def due_events(limit: int) -> list[int]:
-    return list(
-        InboundEvent.objects.filter(
-            state__in=[EventState.PENDING, EventState.RETRYING], next_attempt_at__lte=timezone.now()
-        )
-        .order_by("received_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return list(due_queryset().order_by("received_at", "id").values_list("pk", flat=True)[:limit])
 
 
 def process_due_events(limit: int | None = None) -> int:

@@ -20,8 +20,8 @@ from django.utils import timezone
 from civique.channels.models import Channel
 from civique.channels.registry import all_connectors
 from civique.core.models import WorkerHeartbeat
-from civique.inbox.models import Delivery, DeliveryState
-from civique.ingest.models import EventState, InboundEvent
+from civique.inbox.outbox import due_deliveries
+from civique.ingest.actions import due_queryset
 from civique.ingest.tasks import deliver_outbox, poll_channel, process_inbound_events
 from civique.ingest.wakeup import wake
 
@@ -36,17 +36,10 @@ def heartbeat(name: str) -> None:
 
 
 def sweep() -> None:
-    now = timezone.now()
-    due_events = InboundEvent.objects.filter(
-        state__in=[EventState.PENDING, EventState.RETRYING], next_attempt_at__lte=now
-    ).exists()
-    if due_events:
+    """Wake a worker for any due work, whoever should have announced it."""
+    if due_queryset().exists():
         wake(process_inbound_events)
-    due_deliveries = Delivery.objects.filter(
-        state__in=[DeliveryState.QUEUED, DeliveryState.RETRYING, DeliveryState.SENDING],
-        next_attempt_at__lte=now,
-    ).exists()
-    if due_deliveries:
+    if due_deliveries().exists():
         wake(deliver_outbox)
 
 
