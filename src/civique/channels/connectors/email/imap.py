@@ -22,7 +22,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from civique.channels.connectors.base import TransportError
 from civique.channels.connectors.email.parse import TRUNCATED_HEADER
-from civique.channels.connectors.email.smtp import tls_context
+from civique.channels.connectors.email.transport import security_and_port, tls_context
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
@@ -32,7 +32,6 @@ BATCH_SIZE = 50
 # At most this much mail is held in memory by one FETCH.
 FETCH_BYTES = 50 * 1024 * 1024
 TIMEOUT_SECONDS = 60
-SECURITY_CHOICES = ("ssl", "starttls", "none")
 
 
 @dataclass
@@ -50,24 +49,15 @@ class ImapSettings:
 def imap_settings(channel: Channel) -> ImapSettings:
     """Read and check the channel's IMAP settings; a missing one is a permanent error."""
     conf = channel.settings or {}
-    security = str(conf.get("imap_security") or "ssl").lower()
-    if security not in SECURITY_CHOICES:
-        raise TransportError(
-            _("imap_security doit valoir ssl, starttls ou none (reçu « %(v)s »).")
-            % {"v": security},
-            permanent=True,
-        )
     host, user = conf.get("imap_host"), conf.get("imap_user")
     if not host or not user:
         raise TransportError(
             _("Réglages IMAP incomplets : imap_host et imap_user sont obligatoires."),
             permanent=True,
         )
-    default_port = 993 if security == "ssl" else 143
-    try:
-        port = int(conf.get("imap_port") or default_port)
-    except (TypeError, ValueError):
-        raise TransportError(_("imap_port doit être un nombre."), permanent=True) from None
+    security, port = security_and_port(
+        conf, "imap", "ssl", {"ssl": 993, "starttls": 143, "none": 143}
+    )
     return ImapSettings(
         host=str(host),
         port=port,

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civique.channels.connectors.base import SendResult, TransportError
+from civique.channels.connectors.email.transport import security_and_port, tls_context
 from civique.contacts.lookup import resolve_contact
 from civique.contacts.normalize import normalize_email
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 TIMEOUT_SECONDS = 60
 MAX_REFERENCES = 20
-SECURITY_CHOICES = ("ssl", "starttls", "none")
 
 
 @dataclass
@@ -54,23 +54,14 @@ class SmtpSettings:
 def smtp_settings(channel: Channel) -> SmtpSettings:
     """Read and check the channel's SMTP settings; a missing one is a permanent error."""
     conf = channel.settings or {}
-    security = str(conf.get("smtp_security") or "starttls").lower()
-    if security not in SECURITY_CHOICES:
-        raise TransportError(
-            _("smtp_security doit valoir ssl, starttls ou none (reçu « %(v)s »).")
-            % {"v": security},
-            permanent=True,
-        )
     if not conf.get("smtp_host") or not conf.get("address"):
         raise TransportError(
             _("Réglages SMTP incomplets : smtp_host et address sont obligatoires."),
             permanent=True,
         )
-    default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
-    try:
-        port = int(conf.get("smtp_port") or default_port)
-    except (TypeError, ValueError):
-        raise TransportError(_("smtp_port doit être un nombre."), permanent=True) from None
+    security, port = security_and_port(
+        conf, "smtp", "starttls", {"ssl": 465, "starttls": 587, "none": 25}
+    )
     return SmtpSettings(
         host=str(conf["smtp_host"]),
         port=port,
@@ -81,26 +72,6 @@ def smtp_settings(channel: Channel) -> SmtpSettings:
         display_name=str(conf.get("display_name") or ""),
         ca_file=str(conf.get("tls_ca_file") or ""),
     )
-
-
-def tls_context(ca_file: str) -> ssl.SSLContext:
-    """A verifying TLS context; ``ca_file`` (a PEM bundle, e.g. a town hall's internal CA) is
-    trusted in addition to the system's CAs. An unusable file is a permanent error."""
-    context = ssl.create_default_context()
-    if not ca_file:
-        return context
-    try:
-        context.load_verify_locations(cafile=ca_file)
-    except OSError as exc:  # missing, unreadable, or not PEM certificates (ssl.SSLError)
-        raise TransportError(
-            _(
-                "Fichier d'autorités de certification tls_ca_file « %(path)s » inutilisable : "
-                "%(err)s"
-            )
-            % {"path": ca_file, "err": exc},
-            permanent=True,
-        ) from None
-    return context
 
 
 # --- Who, and which thread --------------------------------------------------------------------
