@@ -241,10 +241,20 @@ CIVIQUE_MAX_ATTACHMENT_BYTES = env_int("CIVIQUE_MAX_ATTACHMENT_BYTES", 10 * 1024
 CIVIQUE_MAX_EVENT_BYTES = env_int("CIVIQUE_MAX_EVENT_BYTES", 40 * 1024 * 1024)
 CIVIQUE_INGEST_BATCH = env_int("CIVIQUE_INGEST_BATCH", 100)
 CIVIQUE_MAX_ATTEMPTS = env_int("CIVIQUE_MAX_ATTEMPTS", 5)
+# A worker parks an event whose processing takes longer than this (seconds; 0: no limit).
+CIVIQUE_EVENT_TIME_LIMIT = env_int("CIVIQUE_EVENT_TIME_LIMIT", 60)
 CIVIQUE_RETRY_BASE_SECONDS = env_int("CIVIQUE_RETRY_BASE_SECONDS", 30)
 CIVIQUE_SWEEP_SECONDS = env_int("CIVIQUE_SWEEP_SECONDS", 15)
 CIVIQUE_POLL_SECONDS = env_int("CIVIQUE_POLL_SECONDS", 60)
 CIVIQUE_REQUIRE_SERVICES = env_bool("CIVIQUE_REQUIRE_SERVICES", False)
+# Preparation stages: the work that needs no database (making values storable, cleaning HTML,
+# re-encoding images; later, analysis), run before the write transaction so that no long work
+# holds the database's write lock. Then the pipeline proper, in one transaction per event.
+CIVIQUE_PREPARE = [
+    "civique.ingest.prepare.make_storable",
+    "civique.ingest.prepare.clean_html",
+    "civique.ingest.prepare.prepare_attachments",
+]
 CIVIQUE_PIPELINE = [
     "civique.ingest.stages.identify_contact",
     "civique.ingest.stages.find_conversation",

@@ -4,6 +4,7 @@ limited, content-addressed on disk. Images are re-encoded and their EXIF strippe
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.conf import settings
@@ -72,8 +73,23 @@ def renamed_for(filename: str, content_type: str) -> str:
     return f"{stem}{extension}"
 
 
-def store_attachment(message: Message, item: ParsedAttachment) -> Attachment:
-    """Store one attachment of ``message``. Raises AttachmentRejected with a French reason."""
+@dataclass
+class PreparedAttachment:
+    """An attachment checked, typed from its content and re-encoded, ready to be written.
+
+    Preparing is the slow part (image decoding and re-encoding) and touches no database, so the
+    ingest pipeline does it before its write transaction."""
+
+    filename: str
+    content: bytes
+    content_type: str
+    is_inline: bool = False
+    content_id: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+def prepare_attachment(item: ParsedAttachment) -> PreparedAttachment:
+    """Check and re-encode one attachment. Raises AttachmentRejected with a French reason."""
     from civique.inbox.images import prepare_image
 
     if len(item.content) > settings.CIVIQUE_MAX_ATTACHMENT_BYTES:
@@ -93,17 +109,34 @@ def store_attachment(message: Message, item: ParsedAttachment) -> Attachment:
     if content_type.startswith("image/"):
         content, content_type, meta = prepare_image(content, filename)
         filename = renamed_for(filename, content_type)
-    digest = hashlib.sha256(content).hexdigest()
-    attachment = Attachment(
-        message=message,
+    return PreparedAttachment(
         filename=filename[-255:],
+        content=content,
         content_type=content_type,
-        size=len(content),
-        sha256=digest,
         is_inline=item.is_inline,
         content_id=item.content_id[:255],
         meta=meta,
     )
-    attachment.file.save(digest, ContentFile(content), save=False)
+
+
+def save_attachment(message: Message, prepared: PreparedAttachment) -> Attachment:
+    """Write a prepared attachment of ``message``: its file, content-addressed, and its row."""
+    digest = hashlib.sha256(prepared.content).hexdigest()
+    attachment = Attachment(
+        message=message,
+        filename=prepared.filename,
+        content_type=prepared.content_type,
+        size=len(prepared.content),
+        sha256=digest,
+        is_inline=prepared.is_inline,
+        content_id=prepared.content_id,
+        meta=prepared.meta,
+    )
+    attachment.file.save(digest, ContentFile(prepared.content), save=False)
     attachment.save()
     return attachment
+
+
+def store_attachment(message: Message, item: ParsedAttachment) -> Attachment:
+    """Prepare and write one attachment of ``message``. Raises AttachmentRejected."""
+    return save_attachment(message, prepare_attachment(item))

@@ -17,8 +17,9 @@ from civique.channels.connectors.base import ParseError
 from civique.channels.models import Channel
 from civique.core.retry import backoff
 from civique.ingest.models import EventState, InboundEvent
-from civique.ingest.pipeline import run_pipeline
+from civique.ingest.pipeline import prepare, run_pipeline
 from civique.ingest.wakeup import wake
+from civique.ingest.watchdog import ProcessingTimeout, time_limit
 
 logger = logging.getLogger(__name__)
 
@@ -143,23 +144,33 @@ def receive_and_process(
 
 
 def _run_claimed(event: InboundEvent) -> InboundEvent:
-    """Parse, then run the pipeline in one transaction; record a failure on the event."""
+    """Parse and prepare, then run the pipeline in one transaction; record a failure on the
+    event. Only the pipeline's reads and writes happen inside the transaction: on the embedded
+    profile it holds the database's write lock, which the intake needs too."""
     event_id = event.pk
     try:
-        parsed = event.channel.connector.parse(
-            event.channel, bytes(event.payload), event.content_type
-        )
-        with transaction.atomic():
-            event = InboundEvent.objects.select_for_update().get(pk=event_id)
-            if event.state == EventState.DONE:
+        with time_limit(settings.CIVIQUE_EVENT_TIME_LIMIT):
+            parsed = event.channel.connector.parse(
+                event.channel, bytes(event.payload), event.content_type
+            )
+            contexts = prepare(event, parsed)
+            with transaction.atomic():
+                event = InboundEvent.objects.select_for_update().get(pk=event_id)
+                if event.state == EventState.DONE:
+                    return event
+                messages = run_pipeline(event, contexts)
+                event.state = EventState.DONE
+                event.processed_at = timezone.now()
+                event.message_ids = [m.pk for m in messages]
+                event.last_error = ""
+                event.save(update_fields=["state", "processed_at", "message_ids", "last_error"])
                 return event
-            messages = run_pipeline(event, parsed)
-            event.state = EventState.DONE
-            event.processed_at = timezone.now()
-            event.message_ids = [m.pk for m in messages]
-            event.last_error = ""
-            event.save(update_fields=["state", "processed_at", "message_ids", "last_error"])
-            return event
+    except ProcessingTimeout:
+        return _park(
+            InboundEvent.objects.get(pk=event_id),
+            _("Traitement interrompu au bout de %(s)s s : contenu trop coûteux à lire.")
+            % {"s": settings.CIVIQUE_EVENT_TIME_LIMIT},
+        )
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the event
         return _record_failure(event_id, exc)
 

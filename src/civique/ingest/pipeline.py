@@ -1,7 +1,10 @@
-"""The pipeline: an ordered list of small stages that turns parsed messages into messages.
+"""The pipeline: ordered lists of small stages that turn parsed messages into messages.
 
-Each stage is a function taking the ``Context``; the list is ``settings.CIVIQUE_PIPELINE`` so later
-work (analysers, smarter routing, SLA clocks, automations) adds a stage instead of editing one.
+Each stage is a function taking the ``Context``. ``settings.CIVIQUE_PREPARE`` lists the stages
+that need no database and run before the write transaction (``prepare``); then
+``settings.CIVIQUE_PIPELINE`` lists those that read and write, in one transaction per event
+(``run_pipeline``). Later work (analysers, smarter routing, SLA clocks, automations) adds a stage
+instead of editing one.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from civique.channels.connectors.base import ParsedMessage
 if TYPE_CHECKING:
     from civique.channels.models import Channel
     from civique.contacts.models import Contact, Identity
+    from civique.inbox.attachments import PreparedAttachment
     from civique.inbox.models import Conversation, Message
     from civique.ingest.models import InboundEvent
 
@@ -41,6 +45,9 @@ class Context:
     notes: list[str] = field(default_factory=list)
     # Set when the platform's id is already taken by a different message (see persist_message).
     id_suffix: str = ""
+    # Filled by the preparation stages, before the write transaction.
+    html: str = ""  # the message's HTML, sanitised
+    attachments: list[PreparedAttachment] = field(default_factory=list)
 
     @property
     def occurred_at(self) -> datetime:
@@ -80,11 +87,24 @@ def _stages(paths: tuple[str, ...]) -> list[Stage]:
     return [import_string(path) for path in paths]
 
 
-def run_pipeline(event: InboundEvent, parsed: list[ParsedMessage]) -> list[Message]:
-    """Run every stage for every parsed message; return the messages (new or already stored)."""
+def prepare(event: InboundEvent, parsed: list[ParsedMessage]) -> list[Context]:
+    """Run the preparation stages for every parsed message, outside any transaction."""
+    contexts = [
+        Context(event=event, channel=event.channel, parsed=item, index=index)
+        for index, item in enumerate(parsed)
+    ]
+    for ctx in contexts:
+        for stage in _stages(tuple(settings.CIVIQUE_PREPARE)):
+            stage(ctx)
+    return contexts
+
+
+def run_pipeline(event: InboundEvent, contexts: list[Context]) -> list[Message]:
+    """Run every stage for every prepared message, inside the event's write transaction; return
+    the messages (new or already stored)."""
     messages = []
-    for index, item in enumerate(parsed):
-        ctx = Context(event=event, channel=event.channel, parsed=item, index=index)
+    for ctx in contexts:
+        ctx.event = event
         for stage in _stages(tuple(settings.CIVIQUE_PIPELINE)):
             stage(ctx)
             if ctx.stop:

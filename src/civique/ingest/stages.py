@@ -7,7 +7,6 @@ import logging
 import re
 from datetime import datetime
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.dispatch import Signal
@@ -18,7 +17,7 @@ from civique.contacts.lookup import resolve_contact
 from civique.contacts.models import Contact, Identity
 from civique.contacts.normalize import clean_display_name, normalize_identity
 from civique.inbox import timeline
-from civique.inbox.attachments import AttachmentRejected, store_attachment
+from civique.inbox.attachments import save_attachment
 from civique.inbox.models import (
     Category,
     Conversation,
@@ -192,24 +191,6 @@ def _new_conversation(ctx: Context) -> Conversation:
     return conversation
 
 
-def _drop_remote_images(tag: str, attribute: str, value: str) -> str | None:
-    """Images may only point inside the message (cid:); a remote one is a tracking pixel."""
-    if tag == "img" and attribute in ("src", "srcset") and not value.startswith("cid:"):
-        return None
-    return value
-
-
-def _clean_html(html: str) -> str:
-    if not html:
-        return ""
-    # No scripts, styles, event handlers or remote images; links open safely.
-    return nh3.clean(
-        html,
-        url_schemes={"http", "https", "mailto", "tel", "cid"},
-        attribute_filter=_drop_remote_images,
-    )
-
-
 def _fingerprint(ctx: Context) -> str:
     sender = ctx.parsed.sender
     who = f"{sender.identity_kind}:{sender.identity_value}" if sender else ""
@@ -264,7 +245,7 @@ def persist_message(ctx: Context) -> None:
         author_name=clean_display_name(sender.display_name) if sender else "",
         subject=parsed.subject[:255],
         text=parsed.text,
-        html=_clean_html(parsed.html),
+        html=ctx.html,
         external_id=ctx.external_id,
         in_reply_to=parsed.in_reply_to[:255],
         references=" ".join(parsed.references),
@@ -273,27 +254,21 @@ def persist_message(ctx: Context) -> None:
         meta=meta,
     )
     ctx.message = message
-    rejected = _store_attachments(ctx, message)
+    _save_attachments(ctx, message)
     timeline.record(ctx.conversation, TimelineKind.MESSAGE, message=message, at=ctx.occurred_at)
-    for note in [*ctx.notes, *parsed.notices, *rejected]:
+    for note in [*ctx.notes, *parsed.notices]:
         timeline.record(ctx.conversation, TimelineKind.SYSTEM, message=message, text=note)
 
 
-def _store_attachments(ctx: Context, message: Message) -> list[str]:
-    """Store the attachments; a photo's GPS locates a conversation that has no place yet.
-    Returns the reasons of those refused, for the timeline."""
-    rejected = []
-    for item in ctx.parsed.attachments:
-        try:
-            stored = store_attachment(message, item)
-        except AttachmentRejected as exc:
-            rejected.append(str(exc))
-            continue
+def _save_attachments(ctx: Context, message: Message) -> None:
+    """Write the prepared attachments; a photo's GPS locates a conversation that has no place
+    yet."""
+    for prepared in ctx.attachments:
+        stored = save_attachment(message, prepared)
         gps = stored.meta.get("gps")
         if gps and ctx.conversation.location_lat is None:
             ctx.conversation.location_lat, ctx.conversation.location_lon = gps["lat"], gps["lon"]
             ctx.conversation.save(update_fields=["location_lat", "location_lon"])
-    return rejected
 
 
 def route(ctx: Context) -> None:
