@@ -47,14 +47,19 @@ def civique(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def counts(env: dict) -> tuple[int, int, int]:
-    """Read the counts straight from the database, without starting Django."""
+def fetch(env: dict, sql: str) -> tuple:
+    """One row of ``sql``, read straight from the database, without starting Django."""
     if "DATABASE_URL" in env:
         with psycopg.connect(env["DATABASE_URL"]) as conn:
-            return tuple(conn.execute(COUNTS).fetchone())
+            return tuple(conn.execute(sql).fetchone())
     path = Path(env["CIVIQUE_VAR_DIR"]) / "civique.sqlite3"
     with closing(sqlite3.connect(path, timeout=30)) as conn:
-        return tuple(conn.execute(COUNTS).fetchone())
+        return tuple(conn.execute(sql).fetchone())
+
+
+def counts(env: dict) -> tuple[int, int, int]:
+    """Events done, messages, distinct message ids."""
+    return fetch(env, COUNTS)
 
 
 def start_worker(env: dict) -> subprocess.Popen:
@@ -64,6 +69,13 @@ def start_worker(env: dict) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.wait(timeout=30)
 
 
 def wait_for(predicate, timeout: float) -> None:

@@ -7,7 +7,14 @@ import signal
 
 import pytest
 
-from tests.ingest.procs import counts, isolated_env, seed, start_worker, wait_for
+from tests.ingest.procs import (
+    counts,
+    isolated_env,
+    seed,
+    start_worker,
+    stop_workers,
+    wait_for,
+)
 
 EVENTS = 1500
 
@@ -50,8 +57,5 @@ def test_two_workers_share_the_work_without_duplicates(worker_env):
     try:
         wait_for(lambda: counts(env)[0] == EVENTS, timeout=240)
     finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
+        stop_workers(workers)
     assert counts(env) == (EVENTS, EVENTS, EVENTS)

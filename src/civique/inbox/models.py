@@ -192,6 +192,8 @@ class Message(models.Model):
                 fields=["channel", "external_id"], name="message_unique_external_id_per_channel"
             )
         ]
+        # A parent stored after its reply finds it by this (ingest's find_conversation).
+        indexes = [models.Index(fields=["channel", "in_reply_to"], name="message_in_reply_to")]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from civique.channels.connectors.base import ParsedMessage
+from civique.ingest.serialise import hold_locks
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
@@ -101,7 +102,11 @@ def prepare(event: InboundEvent, parsed: list[ParsedMessage]) -> list[Context]:
 
 def run_pipeline(event: InboundEvent, contexts: list[Context]) -> list[Message]:
     """Run every stage for every prepared message, inside the event's write transaction; return
-    the messages (new or already stored)."""
+    the messages (new or already stored).
+
+    First the work is serialised with any other event from the same people or thread (see
+    ``ingest.serialise``), so that two workers never decide a conversation from stale reads."""
+    hold_locks(event.channel, [ctx.parsed for ctx in contexts])
     messages = []
     for ctx in contexts:
         ctx.event = event

@@ -144,19 +144,64 @@ def _by_reference_token(ctx: Context) -> Conversation | None:
     return Conversation.objects.filter(pk=int(match.group(1)), contact=ctx.contact).first()
 
 
+def _by_later_reply(ctx: Context) -> Conversation | None:
+    """The conversation of a reply to this message stored before it, from the same contact.
+
+    The order of arrival is not the order of writing: a mail whose worker crashed waits its
+    backoff while its reply goes through, and opens a conversation of its own. The parent then
+    joins the reply's conversation instead of opening a second one."""
+    own_id = ctx.parsed.external_id
+    if not own_id or ctx.contact is None:
+        return None
+    reply = (
+        Message.objects.filter(
+            channel=ctx.channel,
+            in_reply_to=own_id[:255],
+            direction=Direction.INBOUND,
+            conversation__contact=ctx.contact,
+        )
+        .select_related("conversation")
+        .order_by("created_at", "id")
+        .first()
+    )
+    return reply.conversation if reply is not None else None
+
+
+def _by_thread_key(ctx: Context) -> Conversation | None:
+    if not ctx.parsed.thread_key:
+        return None
+    return (
+        Conversation.objects.filter(channel=ctx.channel, thread_key=ctx.parsed.thread_key)
+        .order_by("-id")
+        .first()
+    )
+
+
+def _take_earlier_start(ctx: Context, conversation: Conversation) -> None:
+    """A parent joining the conversation its reply opened starts it: the conversation takes its
+    subject, and its date when that is earlier."""
+    fields = []
+    if ctx.parsed.subject:
+        conversation.subject = ctx.parsed.subject[:255]
+        fields.append("subject")
+    if ctx.occurred_at < conversation.created_at:
+        conversation.created_at = ctx.occurred_at
+        fields.append("created_at")
+    if fields:
+        conversation.save(update_fields=fields)
+
+
 def find_conversation(ctx: Context) -> None:
-    """Thread the message: explicit conversation, reply headers, reference token, thread key."""
+    """Thread the message: explicit conversation, reply headers, reference token, thread key,
+    and last a reply to it that was stored first."""
     parsed = ctx.parsed
     conversation = None
     if parsed.conversation_id:
         conversation = Conversation.objects.filter(pk=parsed.conversation_id).first()
-    conversation = conversation or _by_message_ids(ctx) or _by_reference_token(ctx)
-    if conversation is None and parsed.thread_key:
-        conversation = (
-            Conversation.objects.filter(channel=ctx.channel, thread_key=parsed.thread_key)
-            .order_by("-id")
-            .first()
-        )
+    conversation = (
+        conversation or _by_message_ids(ctx) or _by_reference_token(ctx) or _by_thread_key(ctx)
+    )
+    by_reply = conversation is None and (conversation := _by_later_reply(ctx)) is not None
     if conversation is not None:
         # Held until the event commits: an agent's change or another worker waits its turn.
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
@@ -165,6 +210,8 @@ def find_conversation(ctx: Context) -> None:
             _("Suite de la demande %(ref)s, clôturée.") % {"ref": conversation.reference}
         )
         conversation = None
+    if conversation is not None and by_reply:
+        _take_earlier_start(ctx, conversation)
     ctx.conversation = conversation
 
 
@@ -301,8 +348,9 @@ def _inbound_clocks(ctx: Context, when: datetime, fields: list[str]) -> None:
     if ctx.channel.connector.agent_logged:
         conversation.first_response_at = conversation.first_response_at or when
         fields.append("first_response_at")
-    elif conversation.waiting_since is None:
-        conversation.waiting_since = when
+    else:
+        # The earliest unanswered message counts (a parent stored after its reply included).
+        conversation.waiting_since = min(filter(None, [conversation.waiting_since, when]))
         fields.append("waiting_since")
     if conversation.status in (Status.PENDING, Status.RESOLVED) and not ctx.created_conversation:
         _set_status(ctx, Status.OPEN, fields)
