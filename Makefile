@@ -28,7 +28,8 @@ test: setup
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || [ "$$CIVIQUE_REQUIRE_SERVICES" = 1 ]; then \
 	  echo "--- Same suite on PostgreSQL ---"; \
 	  DATABASE_URL=$(TEST_POSTGRES_URL) CIVIQUE_TEST_DB_SUFFIX=make$$$$ $(BIN)/pytest -m "not browser" \
-	    --ignore=tests/ingest/test_worker_crash.py --ignore=tests/ingest/test_rq_backend.py $(PYTEST_ARGS); \
+	    --ignore=tests/ingest/test_worker_crash.py --ignore=tests/ingest/test_reply_pairs.py \
+	    --ignore=tests/ingest/test_intake_while_busy.py --ignore=tests/ingest/test_rq_backend.py $(PYTEST_ARGS); \
 	else echo "PostgreSQL injoignable : passe PostgreSQL sautée (CIVIQUE_REQUIRE_SERVICES=1 l'exige)."; fi
 
 lint: setup

@@ -1,4 +1,5 @@
-"""``civique bench ingest``: measure end-to-end ingestion against a plain bulk insert.
+"""``civique bench ingest``: measure end-to-end ingestion against a plain bulk insert;
+``civique bench hostile``: the intake's latency while a worker processes hostile mail.
 
 The benchmark itself lives in ``bench/ingest.py`` at the root of the repository (benchmarks are
 not part of the installed package); this command loads it from ``settings.PROJECT_DIR``.
@@ -14,7 +15,7 @@ from types import ModuleType
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-BENCHMARKS = {"ingest": "ingest.py"}
+BENCHMARKS = {"ingest": "ingest.py", "hostile": "hostile.py"}
 
 
 def load_benchmark(name: str) -> ModuleType:
@@ -33,8 +34,9 @@ def load_benchmark(name: str) -> ModuleType:
 
 class Command(BaseCommand):
     help = (
-        "Mesure l'ingestion de bout en bout (événements par seconde) et, comme plancher, une "
-        "insertion en masse des mêmes messages, dans une base temporaire."
+        "Mesure, dans une base temporaire : l'ingestion de bout en bout (ingest : événements par "
+        "seconde, et comme plancher une insertion en masse des mêmes messages) ; la latence de "
+        "réception pendant le traitement de courriels hostiles (hostile : --events courriels)."
     )
 
     def add_arguments(self, parser) -> None:
