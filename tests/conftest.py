@@ -117,3 +117,17 @@ def smtp_channel(email_channel, smtp_server) -> Channel:
     )
     email_channel.save()
     return email_channel
+
+
+@pytest.fixture
+def facebook_channel(team) -> Channel:
+    """A Facebook Page channel whose webhook is signed with tests.hooks.APP_SECRET."""
+    from tests.hooks import APP_SECRET, PAGE_ID, VERIFY_TOKEN
+
+    return Channel.objects.create(
+        kind="facebook",
+        name="Ville de Valmont (Facebook)",
+        team=team,
+        settings={"page_id": PAGE_ID},
+        secrets={"app_secret": APP_SECRET, "verify_token": VERIFY_TOKEN},
+    )

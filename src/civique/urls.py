@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from civique.core import views as core_views
+from civique.ingest.webhooks import receive_webhook
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -17,5 +18,7 @@ urlpatterns = [
     path("api/v1/", include("civique.api.urls")),
     path("usagers/", include("civique.contacts.urls")),
     path("evenements/", include("civique.ingest.urls")),
+    # Platforms deliver here (docs/connectors.md, « Webhooks »).
+    path("hooks/<slug:kind>/<int:channel_id>/", receive_webhook, name="webhook"),
     path("", include("civique.inbox.urls")),
 ]

@@ -14,6 +14,7 @@ CONNECTORS = [
     "civique.channels.connectors.structured.PhoneConnector",
     "civique.channels.connectors.structured.CounterConnector",
     "civique.channels.connectors.structured.ApiConnector",
+    "civique.channels.connectors.facebook.FacebookConnector",
 ]
 
 

@@ -1,12 +1,14 @@
 """The one small interface every connector implements.
 
 A connector knows one kind of channel: how to turn a raw delivery into plain ``ParsedMessage``
-dataclasses, how to send one outbound message, and (optionally) how to fetch new deliveries. It
-never creates contacts or conversations: the ingest pipeline does that, once, for every channel.
+dataclasses, how to send one outbound message, and (optionally) how to fetch new deliveries or
+receive them by webhook. It never creates contacts or conversations: the ingest pipeline does
+that, once, for every channel.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -26,6 +28,47 @@ class TransportError(Exception):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class WebhookRefused(Exception):
+    """The request does not come from the platform (wrong verify token): answered with 403."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting a connector knows. Secrets go to ``Channel.secrets`` (encrypted), the others
+    to ``Channel.settings``; ``kind`` says how a value typed on the command line is read."""
+
+    name: str
+    secret: bool = False
+    kind: type = str  # str, int or bool
+
+
+@dataclass
+class WebhookRequest:
+    """What a platform sent to ``/hooks/<kind>/<channel id>/``, as plain data.
+
+    ``headers`` has lower-cased names; ``query`` keeps the last value of each parameter.
+    """
+
+    method: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+    content_type: str = ""
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+@dataclass
+class WebhookDelivery:
+    """One delivery to store as one ``InboundEvent``. Without a platform ``external_id``,
+    ``receive_event`` uses the payload's SHA-256, so the same bytes twice are stored once."""
+
+    payload: bytes
+    content_type: str = "application/json"
+    external_id: str = ""
 
 
 @dataclass
@@ -70,6 +113,11 @@ class ParsedMessage:
     # Further handles the sender gave (e.g. a phone beside the email on the web form).
     other_identities: list[Sender] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # e.g. an oversize attachment left out
+    # A platform edit: the external id of the message this new text replaces (this message's own
+    # ``external_id`` then names the version, so the same edit delivered twice is one edit).
+    edit_of: str = ""
+    # The platform removed the message whose id is ``external_id`` (text may be empty).
+    removed: bool = False
 
 
 @dataclass
@@ -91,6 +139,10 @@ class Connector:
     identity_kind: ClassVar[str] = ""
     # poll() fetches from the platform on a schedule.
     polls: ClassVar[bool] = False
+    # The platform delivers to /hooks/<kind>/<channel id>/ (see the webhook methods below).
+    webhook: ClassVar[bool] = False
+    # The settings ``civique channel create --setting`` accepts for this kind.
+    setting_specs: ClassVar[tuple[SettingSpec, ...]] = ()
 
     def parse(self, channel: Channel, payload: bytes, content_type: str) -> list[ParsedMessage]:
         raise NotImplementedError
@@ -101,3 +153,22 @@ class Connector:
     def poll(self, channel: Channel) -> int:
         """Store new deliveries as InboundEvents; return how many were new."""
         return 0
+
+    # --- Webhooks (connectors with ``webhook = True``) -------------------------------------
+
+    def handshake(self, channel: Channel, request: WebhookRequest) -> str | None:
+        """The body answering a subscription check (a GET), or None when ``request`` is not one.
+        Raise ``WebhookRefused`` when it is one but its token is wrong."""
+        return None
+
+    def verify_webhook(self, channel: Channel, request: WebhookRequest) -> bool:
+        """True when ``request`` is signed by the platform. Compare with ``hmac.compare_digest``;
+        a channel without its secret verifies nothing (False)."""
+        return False
+
+    def webhook_deliveries(
+        self, channel: Channel, request: WebhookRequest
+    ) -> list[WebhookDelivery]:
+        """Split a verified request into what to store. Called only after ``verify_webhook``;
+        must not raise on a malformed body: store it whole, ``parse`` will park it."""
+        return [WebhookDelivery(request.body, request.content_type or "application/octet-stream")]

@@ -1,0 +1,57 @@
+"""Facebook Page connector: the Page's comments (``feed``) and its Messenger conversations,
+delivered by one webhook. Inbound only so far; comments are parsed in ``feed.py``, Messenger
+events in ``messenger.py``; the subscription check and signature are Meta's (``meta.py``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from civique.channels.connectors.base import ParsedMessage, SettingSpec
+from civique.channels.connectors.facebook.feed import parse_change
+from civique.channels.connectors.facebook.messenger import parse_messaging
+from civique.channels.connectors.meta import (
+    MetaWebhookConnector,
+    as_id,
+    as_list,
+    as_str,
+    load_object,
+)
+
+if TYPE_CHECKING:
+    from civique.channels.models import Channel
+
+# The settings Facebook's own words name; Instagram and WhatsApp reuse them.
+META_APP_SETTINGS = (
+    SettingSpec("app_secret", secret=True),
+    SettingSpec("verify_token", secret=True),
+)
+
+
+class FacebookConnector(MetaWebhookConnector):
+    kind = "facebook"
+    label = "Page Facebook"
+    identity_kind = "facebook"
+    setting_specs = (
+        SettingSpec("page_id"),
+        SettingSpec("page_access_token", secret=True),
+        *META_APP_SETTINGS,
+    )
+
+    def parse(self, channel: Channel, payload: bytes, content_type: str) -> list[ParsedMessage]:
+        """One stored entry (or a whole body) of ``object: "page"`` → comments and messages.
+
+        Entries of another Page (an app serving several Pages posts them all to each callback
+        URL) are skipped: they belong to that Page's channel.
+        """
+        page_id = as_str((channel.settings or {}).get("page_id"), "page_id")
+        result: list[ParsedMessage] = []
+        for entry in load_object(payload, "page"):
+            entry_page = as_id(entry.get("id"), "entry.id")
+            if page_id and entry_page and entry_page != page_id:
+                continue
+            own_page = page_id or entry_page
+            for change in as_list(entry.get("changes"), "changes"):
+                result.extend(parse_change(change, own_page))
+            for event in as_list(entry.get("messaging"), "messaging"):
+                result.extend(parse_messaging(event, own_page))
+        return result

@@ -1,0 +1,152 @@
+"""What Meta's webhooks share (Facebook Pages, Instagram, WhatsApp Cloud API).
+
+- Subscription check (Graph API « Webhooks — Getting Started », Verification Requests): a GET
+  with ``hub.mode=subscribe``, ``hub.verify_token`` and ``hub.challenge``; the endpoint echoes the
+  challenge when the token is the one set in the app dashboard.
+- Event notifications: a POST whose body is signed in ``X-Hub-Signature-256: sha256=<hex>``, the
+  HMAC-SHA256 of the raw body with the app secret.
+- A body is ``{"object": ..., "entry": [...]}`` and may batch many entries: each entry is stored
+  as one event, so that one unreadable entry parks alone and a redelivery batched differently
+  still stores nothing new.
+
+Plus small readers that turn a wrong JSON type into a ``ParseError`` (parked with its reason)
+instead of a ``TypeError`` retried five times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from civique.channels.connectors.base import (
+    Connector,
+    ParseError,
+    WebhookDelivery,
+    WebhookRefused,
+    WebhookRequest,
+)
+
+if TYPE_CHECKING:
+    from civique.channels.models import Channel
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+
+
+def _secret(channel: Channel, name: str) -> str:
+    return str((channel.secrets or {}).get(name) or "")
+
+
+class MetaWebhookConnector(Connector):
+    """Subscription check, signature and batch splitting for every Meta platform."""
+
+    webhook = True
+
+    def handshake(self, channel: Channel, request: WebhookRequest) -> str | None:
+        if request.query.get("hub.mode") != "subscribe":
+            return None
+        expected = _secret(channel, "verify_token")
+        given = request.query.get("hub.verify_token", "")
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise WebhookRefused()
+        return request.query.get("hub.challenge", "")
+
+    def verify_webhook(self, channel: Channel, request: WebhookRequest) -> bool:
+        secret = _secret(channel, "app_secret")
+        prefix, _sep, given = request.header(SIGNATURE_HEADER).partition("=")
+        if not secret or prefix.strip().lower() != "sha256" or not given:
+            return False
+        expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(
+            given.strip().lower().encode("utf-8", "replace"), expected.encode()
+        )
+
+    def webhook_deliveries(
+        self, channel: Channel, request: WebhookRequest
+    ) -> list[WebhookDelivery]:
+        whole = [WebhookDelivery(request.body, "application/json")]
+        try:
+            data = json.loads(request.body)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            return whole
+        if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
+            return whole
+        return [
+            WebhookDelivery(_canonical({"object": data.get("object"), "entry": [entry]}))
+            for entry in data["entry"]
+        ] or whole
+
+
+def _canonical(data: dict[str, Any]) -> bytes:
+    """The same entry always gives the same bytes (hence the same event id)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+# --- Readers for parse() ---------------------------------------------------------------------
+
+
+def load_object(payload: bytes, expected: str) -> list[dict[str, Any]]:
+    """The entries of a payload whose ``object`` is ``expected``; ParseError otherwise."""
+    try:
+        data = json.loads(payload)
+    except (ValueError, RecursionError):
+        raise ParseError("Contenu JSON illisible.") from None
+    data = as_dict(data, "le contenu")
+    if data.get("object") != expected:
+        raise ParseError(
+            f"Objet « {str(data.get('object'))[:40]} » inattendu (« {expected} » attendu)."
+        )
+    return [as_dict(entry, "entry") for entry in as_list(data.get("entry"), "entry")]
+
+
+def as_dict(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ParseError(f"Champ « {what} » : objet JSON attendu.")
+    return value
+
+
+def as_list(value: Any, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ParseError(f"Champ « {what} » : liste attendue.")
+    return value
+
+
+def as_str(value: Any, what: str) -> str:
+    """A string or a number as text ("" when absent)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ParseError(f"Champ « {what} » : texte attendu.")
+    return str(value)
+
+
+MAX_ID_LENGTH = 128
+
+
+def as_id(value: Any, what: str) -> str:
+    """A platform id: short text (Meta's ids are digits, sometimes joined by ``_``)."""
+    text = as_str(value, what)
+    if len(text) > MAX_ID_LENGTH:
+        raise ParseError(f"Champ « {what} » : identifiant de plus de {MAX_ID_LENGTH} caractères.")
+    return text
+
+
+def from_epoch(value: Any) -> datetime | None:
+    """A Unix time in seconds or milliseconds (Meta uses both), as a number or a numeric string;
+    None when absent or unreadable (the pipeline then uses the reception time)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if number > 1e11:  # milliseconds
+        number /= 1000
+    try:
+        return datetime.fromtimestamp(number, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
