@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from civique.channels.connectors.base import Connector, ParsedMessage, SendResult
+from civique.channels.connectors.base import Connector, ParsedMessage, SendResult, SettingSpec
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
@@ -17,6 +17,24 @@ class EmailConnector(Connector):
     can_reply = True
     identity_kind = "email"
     polls = True
+    # docs/connectors.md, « Email », lists what each one means.
+    setting_specs = (
+        SettingSpec("address"),
+        SettingSpec("display_name"),
+        SettingSpec("imap_host"),
+        SettingSpec("imap_port", kind=int),
+        SettingSpec("imap_security"),
+        SettingSpec("imap_user"),
+        SettingSpec("imap_folder"),
+        SettingSpec("imap_mark_seen", kind=bool),
+        SettingSpec("smtp_host"),
+        SettingSpec("smtp_port", kind=int),
+        SettingSpec("smtp_security"),
+        SettingSpec("smtp_user"),
+        SettingSpec("tls_ca_file"),
+        SettingSpec("imap_password", secret=True),
+        SettingSpec("smtp_password", secret=True),
+    )
 
     def parse(self, channel: Channel, payload: bytes, content_type: str) -> list[ParsedMessage]:
         """One raw RFC 5322 message (``message/rfc822``) → one ParsedMessage."""
