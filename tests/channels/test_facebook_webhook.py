@@ -136,15 +136,6 @@ def test_a_redelivered_comment_gives_no_second_message(client, facebook_channel)
     assert Message.objects.count() == 1
 
 
-def test_entries_of_another_page_are_left_to_that_pages_channel(client, facebook_channel):
-    body = json.loads(fixture("facebook", "comment-add.json"))
-    body["entry"][0]["id"] = "999888777666555"
-    post_signed(client, facebook_channel, json.dumps(body).encode())
-    process_due_events()
-    assert InboundEvent.objects.get().state == EventState.DONE
-    assert not Message.objects.exists()
-
-
 def test_a_payload_of_another_platform_is_parked_with_its_reason(client, facebook_channel):
     body = json.dumps({"object": "instagram", "entry": [{"id": PAGE_ID}]}).encode()
     post_signed(client, facebook_channel, body)

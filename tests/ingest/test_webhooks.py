@@ -275,3 +275,43 @@ def test_no_body_ever_gets_a_500_nor_leaves_an_event_to_retry(
 def test_no_subscription_check_ever_gets_a_500(client, facebook_channel, query):
     response = client.get(hook_url(facebook_channel), query)
     assert response.status_code in (200, 400, 403)
+
+
+def test_an_apps_entries_for_several_pages_each_go_to_their_pages_channel(
+    client, facebook_channel, team
+):
+    other_page = Channel.objects.create(
+        kind="facebook",
+        name="Médiathèque de Valmont",
+        team=team,
+        settings={"page_id": "555000111222333"},
+        secrets={"app_secret": APP_SECRET, "verify_token": VERIFY_TOKEN},
+    )
+    ours = json.loads(COMMENT)["entry"]
+    theirs = json.loads(COMMENT.replace(PAGE_ID.encode(), b"555000111222333"))["entry"]
+    body = json.dumps({"object": "page", "entry": ours + theirs}).encode()
+    assert post_signed(client, facebook_channel, body).status_code == 200
+    assert InboundEvent.objects.filter(channel=facebook_channel).count() == 1
+    assert InboundEvent.objects.filter(channel=other_page).count() == 1
+    process_due_events()
+    assert not InboundEvent.objects.exclude(state=EventState.DONE).exists()
+
+
+def test_an_entry_for_a_page_of_another_app_stays_and_is_parked_with_the_page_named(
+    client, facebook_channel, team
+):
+    Channel.objects.create(
+        kind="facebook",
+        name="Page d'une autre application",
+        team=team,
+        settings={"page_id": "555000111222333"},
+        secrets={"app_secret": "un-autre-secret"},
+    )
+    body = COMMENT.replace(PAGE_ID.encode(), b"555000111222333")
+    assert post_signed(client, facebook_channel, body).status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.channel == facebook_channel
+    process_due_events()
+    event.refresh_from_db()
+    assert event.state == EventState.PARKED
+    assert event.last_error.startswith("Entrée de la Page 555000111222333, qui n'est pas celle")

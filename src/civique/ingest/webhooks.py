@@ -2,7 +2,9 @@
 
 It checks the request with the channel's connector, stores what was delivered with
 ``receive_event`` and answers at once; a worker does the rest. Nothing here depends on a platform:
-the connector answers the subscription check, verifies the signature and splits the body.
+the connector answers the subscription check, verifies the signature and splits the body. A
+delivery naming another account (an app serving several Pages posts them all to one URL) is
+stored on that account's channel when the request is signed for it too.
 
 Answers: 200 stored (or already known); 403 wrong verify token or signature; 404 no such active
 channel of that kind; 413 body over ``CIVIQUE_MAX_EVENT_BYTES``; 400 a GET that is not a
@@ -100,13 +102,32 @@ def _handshake(channel: Channel, connector: Connector, hook: WebhookRequest) -> 
     return _text(answer, 200)
 
 
+def _account_channels(
+    channel: Channel, connector: Connector, hook: WebhookRequest
+) -> dict[str, Channel]:
+    """The active channels of ``channel``'s kind by platform account, among those the request
+    is also signed for (the same app), ``channel`` first."""
+    found: dict[str, Channel] = {connector.webhook_account(channel): channel}
+    for other in Channel.objects.filter(kind=channel.kind, is_active=True).exclude(pk=channel.pk):
+        account = connector.webhook_account(other)
+        if account not in found and connector.verify_webhook(other, hook):
+            found[account] = other
+    return found
+
+
 def _store(channel: Channel, connector: Connector, hook: WebhookRequest) -> HttpResponse:
-    """Store every delivery of the request, then wake the worker once."""
+    """Store every delivery on its account's channel (an app subscribed to several Pages posts
+    them all to one URL), else on the URL's channel; then wake the worker once."""
     created = 0
+    by_account: dict[str, Channel] | None = None
     try:
         for delivery in connector.webhook_deliveries(channel, hook):
+            target = channel
+            if delivery.account and delivery.account != connector.webhook_account(channel):
+                by_account = by_account or _account_channels(channel, connector, hook)
+                target = by_account.get(delivery.account, channel)
             received = receive_event(
-                channel,
+                target,
                 delivery.payload,
                 delivery.content_type,
                 delivery.external_id,

@@ -64,11 +64,16 @@ class WebhookRequest:
 @dataclass
 class WebhookDelivery:
     """One delivery to store as one ``InboundEvent``. Without a platform ``external_id``,
-    ``receive_event`` uses the payload's SHA-256, so the same bytes twice are stored once."""
+    ``receive_event`` uses the payload's SHA-256, so the same bytes twice are stored once.
+
+    ``account`` names the platform account it is for (a Page id...) when the platform posts the
+    events of several accounts to one URL: it is then stored on that account's channel.
+    """
 
     payload: bytes
     content_type: str = "application/json"
     external_id: str = ""
+    account: str = ""
 
 
 @dataclass
@@ -165,6 +170,10 @@ class Connector:
         """True when ``request`` is signed by the platform. Compare with ``hmac.compare_digest``;
         a channel without its secret verifies nothing (False)."""
         return False
+
+    def webhook_account(self, channel: Channel) -> str:
+        """The platform account ``channel`` stands for (matched to ``WebhookDelivery.account``)."""
+        return ""
 
     def webhook_deliveries(
         self, channel: Channel, request: WebhookRequest

@@ -7,7 +7,8 @@
   HMAC-SHA256 of the raw body with the app secret.
 - A body is ``{"object": ..., "entry": [...]}`` and may batch many entries: each entry is stored
   as one event, so that one unreadable entry parks alone and a redelivery batched differently
-  still stores nothing new.
+  still stores nothing new. An app subscribed to several accounts (Pages...) posts all their
+  entries to one callback URL: each entry names its account in ``entry[].id``.
 
 Plus small readers that turn a wrong JSON type into a ``ParseError`` (parked with its reason)
 instead of a ``TypeError`` retried five times.
@@ -19,7 +20,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from civique.channels.connectors.base import (
     Connector,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from civique.channels.models import Channel
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+MAX_ID_LENGTH = 128
 
 
 def _secret(channel: Channel, name: str) -> str:
@@ -43,6 +45,11 @@ class MetaWebhookConnector(Connector):
     """Subscription check, signature and batch splitting for every Meta platform."""
 
     webhook = True
+    # The setting holding the id Meta puts in ``entry[].id`` (a Page id for Facebook).
+    account_setting: ClassVar[str] = ""
+
+    def webhook_account(self, channel: Channel) -> str:
+        return str((channel.settings or {}).get(self.account_setting) or "")
 
     def handshake(self, channel: Channel, request: WebhookRequest) -> str | None:
         if request.query.get("hub.mode") != "subscribe":
@@ -74,9 +81,19 @@ class MetaWebhookConnector(Connector):
         if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
             return whole
         return [
-            WebhookDelivery(_canonical({"object": data.get("object"), "entry": [entry]}))
+            WebhookDelivery(
+                _canonical({"object": data.get("object"), "entry": [entry]}),
+                account=_entry_account(entry),
+            )
             for entry in data["entry"]
         ] or whole
+
+
+def _entry_account(entry: Any) -> str:
+    account = entry.get("id") if isinstance(entry, dict) else None
+    if isinstance(account, bool) or not isinstance(account, str | int):
+        return ""
+    return str(account)[:MAX_ID_LENGTH]
 
 
 def _canonical(data: dict[str, Any]) -> bytes:
@@ -122,9 +139,6 @@ def as_str(value: Any, what: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ParseError(f"Champ « {what} » : texte attendu.")
     return str(value)
-
-
-MAX_ID_LENGTH = 128
 
 
 def as_id(value: Any, what: str) -> str:

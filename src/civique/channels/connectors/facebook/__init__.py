@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from civique.channels.connectors.base import ParsedMessage, SettingSpec
+from civique.channels.connectors.base import ParsedMessage, ParseError, SettingSpec
 from civique.channels.connectors.facebook.feed import parse_change
 from civique.channels.connectors.facebook.messenger import parse_messaging
 from civique.channels.connectors.meta import (
@@ -31,6 +31,7 @@ class FacebookConnector(MetaWebhookConnector):
     kind = "facebook"
     label = "Page Facebook"
     identity_kind = "facebook"
+    account_setting = "page_id"
     setting_specs = (
         SettingSpec("page_id"),
         SettingSpec("page_access_token", secret=True),
@@ -40,15 +41,19 @@ class FacebookConnector(MetaWebhookConnector):
     def parse(self, channel: Channel, payload: bytes, content_type: str) -> list[ParsedMessage]:
         """One stored entry (or a whole body) of ``object: "page"`` → comments and messages.
 
-        Entries of another Page (an app serving several Pages posts them all to each callback
-        URL) are skipped: they belong to that Page's channel.
+        The webhook stores each entry on its Page's channel; an entry of a Page that has no
+        channel here stays on the channel that received it and is parked, with the Page's id.
         """
         page_id = as_str((channel.settings or {}).get("page_id"), "page_id")
         result: list[ParsedMessage] = []
         for entry in load_object(payload, "page"):
             entry_page = as_id(entry.get("id"), "entry.id")
             if page_id and entry_page and entry_page != page_id:
-                continue
+                raise ParseError(
+                    f"Entrée de la Page {entry_page}, qui n'est pas celle de ce canal "
+                    f"({page_id}) : créez un canal pour cette Page, puis renvoyez l'événement "
+                    "depuis la plateforme."
+                )
             own_page = page_id or entry_page
             for change in as_list(entry.get("changes"), "changes"):
                 result.extend(parse_change(change, own_page))
