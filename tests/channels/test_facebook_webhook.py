@@ -180,6 +180,14 @@ def test_the_persons_next_messages_join_their_conversation(client, facebook_chan
     assert notice.data["text"].startswith("Pièce jointe Messenger (image) non téléchargée")
 
 
+def test_a_messenger_edit_names_the_message_it_replaces(facebook_channel):
+    (edit,) = parsed(facebook_channel, "messenger-edit.json")
+    assert edit.edit_of == "m_Ty5uI8oP2aS4dF6gH9jK1lZ3xC7vB0nM8qW2eR4tY6uIoP"
+    assert edit.external_id == f"{edit.edit_of}#edit:1"
+    assert edit.text == "Merci, et le dimanche matin ?"
+    assert edit.thread_key == f"messenger:{PSID}"
+
+
 def test_an_echo_of_the_pages_own_message_is_outbound_context(client, facebook_channel):
     deliver(client, facebook_channel, "messenger-text.json", "messenger-echo.json")
     question, echo = Message.objects.order_by("id")

@@ -234,6 +234,7 @@ FIXTURE_NAMES = [
     "messenger-text.json",
     "messenger-attachment.json",
     "messenger-postback.json",
+    "messenger-edit.json",
 ]
 
 
@@ -242,7 +243,7 @@ def _innermost(body: dict) -> dict:
     if "changes" in entry:
         return entry["changes"][0]["value"]
     event = entry["messaging"][0]
-    return event.get("message") or event.get("postback") or event
+    return event.get("message") or event.get("postback") or event.get("message_edit") or event
 
 
 @settings(

@@ -1,9 +1,10 @@
 """Messenger conversations with the Page: ``entry[].messaging[]``.
 
 Read (Messenger Platform, Webhook Events Reference): ``messages`` (text, attachments, a reply to
-an earlier message), ``messaging_postbacks`` (a button tapped: its title is the text) and
-``message_echoes`` (what the Page itself sent, from Civique or elsewhere: kept as outbound
-context, never as a request). Reads, deliveries, reactions and the rest are ignored.
+an earlier message), ``messaging_postbacks`` (a button tapped: its title is the text),
+``message_edits`` (``edit_of`` the earlier message) and ``message_echoes`` (what the Page itself
+sent, from Civique or elsewhere: kept as outbound context, never as a request). Reads,
+deliveries, reactions and the rest are ignored.
 
 A person is known to the Page by a Page-scoped id (PSID); their conversation's thread key is
 ``messenger:<PSID>``. Attachments come as links to Meta's servers; they are listed in ``meta``
@@ -89,6 +90,25 @@ def _postback(event: dict[str, Any]) -> ParsedMessage:
     )
 
 
+def _edit(event: dict[str, Any]) -> ParsedMessage:
+    """``message_edit``: the person changed an earlier message (five times at most)."""
+    edit = as_dict(event.get("message_edit"), "message_edit")
+    mid = as_id(edit.get("mid"), "message_edit.mid")
+    if not mid:
+        raise ParseError("Modification Messenger sans identifiant (mid).")
+    person = _participant(event, "sender")
+    number = as_str(edit.get("num_edit"), "message_edit.num_edit")
+    return ParsedMessage(
+        external_id=f"{mid}#edit:{number}",
+        edit_of=mid,
+        sender=Sender("facebook", person) if person else None,
+        text=as_str(edit.get("text"), "message_edit.text"),
+        thread_key=f"messenger:{person}" if person else "",
+        platform_timestamp=from_epoch(event.get("timestamp")),
+        meta={"platform": "messenger", "verb": "edited"},
+    )
+
+
 def parse_messaging(event: Any, page_id: str) -> list[ParsedMessage]:
     """One ``messaging[]`` event → zero or one ParsedMessage."""
     event = as_dict(event, "messaging[]")
@@ -96,4 +116,6 @@ def parse_messaging(event: Any, page_id: str) -> list[ParsedMessage]:
         return [_message(event, page_id)]
     if "postback" in event:
         return [_postback(event)]
+    if "message_edit" in event:
+        return [_edit(event)]
     return []  # read, delivery, reaction, optin, referral...: nothing to answer
