@@ -200,3 +200,24 @@ def test_an_echo_of_the_pages_own_message_is_outbound_context(client, facebook_c
 def test_read_receipts_are_ignored(client, facebook_channel):
     deliver(client, facebook_channel, "messenger-read.json")
     assert not Message.objects.exists()
+
+
+def test_the_agent_sees_the_comment_thread_in_the_inbox(client, facebook_channel, agent):
+    deliver(
+        client,
+        facebook_channel,
+        "comment-add.json",
+        "comment-reply-same-author.json",
+        "comment-page-reply.json",
+        "messenger-text.json",
+        "messenger-attachment.json",
+    )
+    client.force_login(agent)
+    assert client.get("/").status_code == 200
+    for conversation in Conversation.objects.all():
+        page = client.get(f"/demandes/{conversation.pk}/")
+        assert page.status_code == 200
+    thread = Conversation.objects.get(thread_key=TOP)
+    html = client.get(f"/demandes/{thread.pk}/").content.decode()
+    assert "matelas devant l&#x27;école" in html
+    assert "Merci, nous avons prévenu le service propreté." in html
