@@ -4,9 +4,11 @@ every webhook connector."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -316,3 +318,25 @@ def test_an_entry_for_a_page_of_another_app_stays_and_is_parked_with_the_page_na
     event.refresh_from_db()
     assert event.state == EventState.PARKED
     assert event.last_error.startswith("Entrée de la Page 555000111222333, qui n'est pas celle")
+
+
+def test_a_channel_created_from_the_command_line_takes_its_webhook_at_once(client, team):
+    out = io.StringIO()
+    call_command(
+        "channel",
+        "create",
+        "facebook",
+        "--name",
+        "Ville de Valmont",
+        "--team",
+        team.slug,
+        f"--setting=page_id={PAGE_ID}",
+        f"--setting=app_secret={APP_SECRET}",
+        f"--setting=verify_token={VERIFY_TOKEN}",
+        stdout=out,
+    )
+    channel = Channel.objects.get(pk=int(out.getvalue().splitlines()[-1]))
+    assert handshake(client, channel, **{"hub.verify_token": VERIFY_TOKEN}).status_code == 200
+    assert post_signed(client, channel, COMMENT).status_code == 200
+    process_due_events()
+    assert InboundEvent.objects.get().state == EventState.DONE
