@@ -1,9 +1,8 @@
 """The one small interface every connector implements.
 
 A connector knows one kind of channel: how to turn a raw delivery into plain ``ParsedMessage``
-dataclasses, how to send one outbound message, and (optionally) how to fetch new deliveries or
-receive them by webhook. It never creates contacts or conversations: the ingest pipeline does
-that, once, for every channel.
+dataclasses, how to send one outbound message, and (optionally) how to fetch new deliveries. It
+never creates contacts or conversations: the ingest pipeline does that, once, for every channel.
 """
 
 from __future__ import annotations

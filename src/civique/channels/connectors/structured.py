@@ -115,10 +115,10 @@ class WebFormConnector(StructuredConnector):
     kind = "webform"
     label = "Formulaire du portail"
     identity_kind = "email"
+    setting_specs = (SettingSpec("reply_channel", kind=int),)
     # Answers are shown on the portal's tracking page and, when the citizen gave an address,
     # sent by email through the email channel named in settings["reply_channel"].
     can_reply = True
-    setting_specs = (SettingSpec("reply_channel", kind=int),)
 
     def send(self, channel, message) -> SendResult:
         """Email the answer through ``settings["reply_channel"]`` when the contact has an email
