@@ -72,3 +72,14 @@ def test_a_delivery_whose_worker_dies_every_time_fails_for_good(delivery, settin
     assert delivery.state == DeliveryState.FAILED
     assert "interrompu" in delivery.last_error
     assert delivery.message.conversation.timeline.filter(kind="delivery").exists()
+
+
+def test_a_message_is_sent_by_one_delivery_at_most(delivery):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(message=delivery.message, kind="reply_public")
+    Delivery.objects.create(message=delivery.message, kind="hide")
+    Delivery.objects.create(message=delivery.message, kind="unhide")
+    assert delivery.message.deliveries.count() == 3
+    assert delivery.message.delivery == delivery

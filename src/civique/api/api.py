@@ -60,8 +60,8 @@ ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _messages(queryset):
-    return queryset.select_related("delivery", "channel", "conversation").prefetch_related(
-        "attachments"
+    return queryset.select_related("channel", "conversation").prefetch_related(
+        "attachments", "deliveries"
     )
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civique.channels.connectors.base import OperationKind
 from civique.channels.models import Channel
 from civique.contacts.models import Contact
 from civique.core.models import AppendOnlyQuerySet, Team, TimestampedModel
@@ -204,6 +205,12 @@ class Message(models.Model):
     def when(self):
         return self.platform_timestamp or self.created_at
 
+    @property
+    def delivery(self) -> Delivery | None:
+        """The outbox row that sends this message (outbound messages), else None. Uses the
+        ``deliveries`` prefetched with the message when there are."""
+        return next((d for d in self.deliveries.all() if d.kind in SENDING_KINDS), None)
+
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.sha256[:2]}/{instance.sha256}"
@@ -280,10 +287,20 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("Échec définitif")
 
 
-class Delivery(models.Model):
-    """Outbox row: one outbound message to hand to its connector, with retries."""
+# The operations that deliver the message they concern (the others act on a message already
+# on the platform). A message is delivered at most once.
+SENDING_KINDS = (OperationKind.SEND, OperationKind.REPLY_PUBLIC, OperationKind.REPLY_PRIVATE)
 
-    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="delivery")
+
+class Delivery(models.Model):
+    """Outbox row: one operation on the platform (send a message, hide a comment...) to hand
+    to the connector, with retries. ``message`` is the message it concerns: the one sent, or
+    the one hidden, deleted or edited (which may have several operations over time)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(
+        _("opération"), max_length=16, choices=OperationKind.choices, default=OperationKind.SEND
+    )
     state = models.CharField(
         _("état"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.QUEUED
     )
@@ -297,8 +314,15 @@ class Delivery(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=models.Q(kind__in=SENDING_KINDS),
+                name="delivery_one_sending_per_message",
+            )
+        ]
         verbose_name = _("envoi")
         verbose_name_plural = _("envois")
 
     def __str__(self) -> str:
-        return f"{self.message_id} {self.state}"
+        return f"{self.message_id} {self.kind} {self.state}"

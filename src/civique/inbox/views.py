@@ -64,9 +64,8 @@ def _timeline(conversation: Conversation):
         "actor",
         "message__author_agent",
         "message__author_contact",
-        "message__delivery",
         "message__channel",
-    ).prefetch_related("message__attachments")
+    ).prefetch_related("message__attachments", "message__deliveries")
 
 
 def _detail_context(request: HttpRequest, conversation: Conversation, bound: dict) -> dict:

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.db import models
+from django.utils.translation import gettext_lazy
+
 if TYPE_CHECKING:
     from civique.channels.models import Channel
     from civique.inbox.models import Message
@@ -122,6 +125,18 @@ class ParsedMessage:
     edit_of: str = ""
     # The platform removed the message whose id is ``external_id`` (text may be empty).
     removed: bool = False
+
+
+class OperationKind(models.TextChoices):
+    """What an outbound operation does on the platform (labels complete "ne permet pas de...")."""
+
+    SEND = "send", gettext_lazy("envoyer un message")
+    REPLY_PUBLIC = "reply_public", gettext_lazy("répondre en public à un commentaire")
+    REPLY_PRIVATE = "reply_private", gettext_lazy("répondre en privé à un commentaire public")
+    HIDE = "hide", gettext_lazy("masquer un message")
+    UNHIDE = "unhide", gettext_lazy("réafficher un message masqué")
+    DELETE = "delete", gettext_lazy("supprimer un message")
+    EDIT = "edit", gettext_lazy("modifier une de nos réponses")
 
 
 @dataclass
