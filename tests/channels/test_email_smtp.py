@@ -61,9 +61,33 @@ def test_a_reply_leaves_threaded_with_plain_and_html_parts(agent, conversation, 
     assert "Bonjour Madame,<br>\nNous passons demain.<br>\n&lt;b&gt;Merci&lt;/b&gt;" in html
     assert message.delivery.state == DeliveryState.SENT
     assert message.external_id == sent["Message-ID"]
-    assert message.external_id == message_id_for(message, "contact@valmont.example")
+    assert message.external_id == message_id_for(message.pk, "contact@valmont.example")
     assert message.external_id.endswith("@valmont.example>")
     assert message.delivery.provider_id == message.external_id
+
+
+def test_an_attachment_of_our_reply_travels_with_it(agent, conversation, recorder):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from civique.inbox.models import Attachment
+
+    message = reply_to_conversation(agent, conversation, "Voici le plan.")
+    content = b"%PDF-1.4 plan de collecte"
+    Attachment.objects.create(
+        message=message,
+        file=ContentFile(content, name="plan.pdf"),
+        filename="plan-collecte.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    deliver_due()
+    (attached,) = recorder.mails[0].iter_attachments()
+    assert attached.get_filename() == "plan-collecte.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == content
 
 
 def test_the_citizens_answer_to_our_reply_threads_back(agent, conversation, smtp_channel):

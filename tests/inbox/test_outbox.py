@@ -83,3 +83,22 @@ def test_a_message_is_sent_by_one_delivery_at_most(delivery):
     Delivery.objects.create(message=delivery.message, kind="unhide")
     assert delivery.message.deliveries.count() == 3
     assert delivery.message.delivery == delivery
+
+
+def test_an_operation_the_connector_does_not_perform_fails_for_good(email_channel):
+    from civique.inbox.models import Message
+    from tests.channels.mail import ingest, mail
+
+    comment = Message.objects.get(pk=ingest(email_channel, mail()).message_ids[0])
+    hide = Delivery.objects.create(message=comment, kind="hide")
+    assert deliver_due() == 1
+    hide.refresh_from_db()
+    assert hide.state == DeliveryState.FAILED
+    assert hide.attempts == 1
+    assert hide.last_error == (
+        "Le canal « contact@valmont.example » ne permet pas de masquer un message."
+    )
+    entry = comment.conversation.timeline.get(kind="delivery")
+    assert entry.message == comment
+    assert entry.data == {"state": "failed", "operation": "hide", "error": hide.last_error}
+    assert deliver_due() == 0

@@ -487,7 +487,7 @@ def agent_replies(
 def _mark_sent(message: Message, when: datetime) -> None:
     provider_id = ""
     if message.channel.kind == "email":
-        provider_id = message_id_for(message, message.channel.settings.get("address", ""))
+        provider_id = message_id_for(message.pk, message.channel.settings.get("address", ""))
         Message.objects.filter(pk=message.pk).update(external_id=provider_id)
         message.external_id = provider_id
     Delivery.objects.filter(message=message).update(

@@ -1,4 +1,9 @@
-"""The outbox: outbound messages handed to their connector with retries and a visible status.
+"""The outbox: outbound operations (send a message, hide a comment...) handed to their
+connector with retries and a visible status.
+
+Each delivery is one operation of a kind the connector declares (``Connector.operations``); any
+other kind fails for good with a clear message. The connector receives a plain
+``OutboundOperation`` built by ``inbox.outbound``, never our models.
 
 A worker claims one delivery at a time (state "sending" with a claim time) and records the outcome
 only while its claim still holds, so two workers never both record a result for one delivery.
@@ -18,10 +23,11 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civique.channels.connectors.base import SendResult, TransportError
+from civique.channels.connectors.base import SendResult, TransportError, unsupported
 from civique.core.retry import backoff
 from civique.inbox import timeline
-from civique.inbox.models import Delivery, DeliveryState, TimelineKind
+from civique.inbox.models import SENDING_KINDS, Delivery, DeliveryState, TimelineKind
+from civique.inbox.outbound import build_operation
 
 logger = logging.getLogger(__name__)
 # Longer than any connector's network timeouts: a live worker never loses its claim.
@@ -68,12 +74,19 @@ def _claim_one() -> tuple[int, datetime] | None:
 def _give_up(delivery: Delivery) -> None:
     error = _("Envoi interrompu à chaque tentative (arrêt du worker).")
     Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED, last_error=error)
+    _record(delivery, DeliveryState.FAILED, error=error)
+
+
+def _record(delivery: Delivery, state: str, **data) -> None:
+    """The delivery's outcome on its conversation's timeline."""
+    message = delivery.message
     timeline.record(
-        delivery.message.conversation,
+        message.conversation,
         TimelineKind.DELIVERY,
-        message=delivery.message,
-        state="failed",
-        error=error,
+        message=message,
+        state=state,
+        operation=delivery.kind,
+        **data,
     )
 
 
@@ -85,13 +98,16 @@ def _mine(delivery_id: int, claimed_at: datetime):
 
 
 def deliver(delivery_id: int, claimed_at: datetime) -> Delivery:
-    """Send one claimed delivery through its connector and record the outcome."""
-    delivery = Delivery.objects.select_related("message__channel", "message__conversation").get(
-        pk=delivery_id
-    )
-    message = delivery.message
+    """Perform one claimed delivery through its connector and record the outcome."""
+    delivery = Delivery.objects.select_related(
+        "message__channel", "message__conversation__contact"
+    ).get(pk=delivery_id)
+    channel = delivery.message.channel
+    connector = channel.connector
     try:
-        result = message.channel.connector.send(message.channel, message)
+        if not connector.supports(delivery.kind):
+            raise unsupported(channel, delivery.kind)
+        result = connector.perform(channel, build_operation(delivery))
     except TransportError as exc:
         return _failed(delivery, claimed_at, str(exc), exc.permanent)
     except Exception as exc:
@@ -113,11 +129,11 @@ def _sent(delivery: Delivery, claimed_at: datetime, result: SendResult) -> Deliv
             logger.warning("Envoi %s : réclamé par un autre worker entre-temps.", delivery.pk)
             delivery.refresh_from_db()
             return delivery
-        if result.external_id and not message.external_id:
+        if delivery.kind in SENDING_KINDS and result.external_id and not message.external_id:
             # Replies to this message thread on it (e.g. an email's Message-ID).
             message.external_id = result.external_id[:255]
             message.save(update_fields=["external_id"])
-        timeline.record(message.conversation, TimelineKind.DELIVERY, message=message, state="sent")
+        _record(delivery, DeliveryState.SENT)
     delivery.refresh_from_db()
     return delivery
 
@@ -131,13 +147,7 @@ def _failed(delivery: Delivery, claimed_at: datetime, error: str, permanent: boo
             next_attempt_at=timezone.now() + backoff(delivery.attempts),
         )
         if updated and final:
-            timeline.record(
-                delivery.message.conversation,
-                TimelineKind.DELIVERY,
-                message=delivery.message,
-                state="failed",
-                error=error,
-            )
+            _record(delivery, DeliveryState.FAILED, error=error)
     delivery.refresh_from_db()
     return delivery
 

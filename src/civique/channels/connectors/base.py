@@ -1,8 +1,9 @@
 """The one small interface every connector implements.
 
 A connector knows one kind of channel: how to turn a raw delivery into plain ``ParsedMessage``
-dataclasses, how to send one outbound message, and (optionally) how to fetch new deliveries. It
-never creates contacts or conversations: the ingest pipeline does that, once, for every channel.
+dataclasses, how to perform one ``OutboundOperation`` (send, reply, hide...), and (optionally) how
+to fetch new deliveries. It never reads or creates contacts, conversations or messages: the ingest
+pipeline turns what it parses into them, and the inbox decides what each operation carries.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
-    from civique.inbox.models import Message
 
 
 class ParseError(Exception):
@@ -140,9 +141,61 @@ class OperationKind(models.TextChoices):
 
 
 @dataclass
+class Recipient:
+    identity_kind: str  # an IdentityKind value
+    value: str  # normalised
+    display_name: str = ""
+
+
+@dataclass
+class OutboundAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class OutboundOperation:
+    """Everything a connector needs to act once on the platform, decided by the inbox.
+
+    The same operation is built again for every attempt and carries the same ids, so that a
+    connector can make a retry idempotent (email derives its Message-ID from ``message_pk``).
+    """
+
+    kind: str  # an OperationKind value
+    recipient: Recipient | None = None  # who receives a send or a reply; None if nobody known
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    attachments: list[OutboundAttachment] = field(default_factory=list)
+    # What it answers: the platform id of the message replied to, and the thread's earlier ids
+    # (oldest first) for platforms that chain them (email's References).
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    # The platform id acted on by hide, unhide, delete and edit.
+    target_id: str = ""
+    # Our own ids: the message's primary key (stable across retries), the conversation's
+    # reference (e.g. "V-12", shown as "[#V-12]" in an email's subject), and when it was written.
+    message_pk: int | None = None
+    reference: str = ""
+    created_at: datetime | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class SendResult:
     external_id: str = ""  # the platform's id for what was sent (e.g. Message-ID)
     detail: str = ""
+
+
+def unsupported(channel: Channel, kind: str) -> TransportError:
+    """The permanent failure of an operation the channel's connector does not perform."""
+    label = OperationKind(kind).label if kind in OperationKind.values else kind
+    return TransportError(
+        _("Le canal « %(channel)s » ne permet pas de %(operation)s.")
+        % {"channel": channel.name, "operation": label},
+        permanent=True,
+    )
 
 
 class Connector:
@@ -152,6 +205,11 @@ class Connector:
     label: ClassVar[str]
     # Agents can answer on this channel from the conversation page.
     can_reply: ClassVar[bool] = False
+    # The OperationKind values perform() accepts; the outbox fails any other for good.
+    operations: ClassVar[frozenset[str]] = frozenset()
+    # The channel kinds whose platform ids this connector's replies answer and chain
+    # (the web form answers by email: it threads on email).
+    thread_kinds: ClassVar[tuple[str, ...]] = ()
     # Exchanges are logged by an agent (phone, counter), not delivered by a platform.
     agent_logged: ClassVar[bool] = False
     # The identity kind this channel's contacts are reached at.
@@ -166,8 +224,13 @@ class Connector:
     def parse(self, channel: Channel, payload: bytes, content_type: str) -> list[ParsedMessage]:
         raise NotImplementedError
 
-    def send(self, channel: Channel, message: Message) -> SendResult:
-        raise TransportError(f"Le canal {self.kind} ne permet pas de répondre.", permanent=True)
+    def supports(self, kind: str) -> bool:
+        return kind in self.operations
+
+    def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
+        """Do ``operation`` on the platform through ``channel``. Raise ``TransportError``
+        (``permanent=True`` when a retry cannot succeed). Only kinds in ``operations`` arrive."""
+        raise unsupported(channel, operation.kind)
 
     def poll(self, channel: Channel) -> int:
         """Store new deliveries as InboundEvents; return how many were new."""

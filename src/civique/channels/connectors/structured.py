@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from civique.channels.connectors.base import (
     Connector,
+    OperationKind,
+    OutboundOperation,
     ParsedAttachment,
     ParsedMessage,
     ParseError,
@@ -119,11 +121,12 @@ class WebFormConnector(StructuredConnector):
     # Answers are shown on the portal's tracking page and, when the citizen gave an address,
     # sent by email through the email channel named in settings["reply_channel"].
     can_reply = True
+    operations = frozenset({OperationKind.SEND})
+    thread_kinds = ("email",)
 
-    def send(self, channel, message) -> SendResult:
+    def perform(self, channel, operation: OutboundOperation) -> SendResult:
         """Email the answer through ``settings["reply_channel"]`` when the contact has an email
         address; otherwise it is only published on the portal's tracking page."""
-        from civique.channels.connectors.email.smtp import recipient_address
         from civique.channels.models import Channel
 
         reply_channel_id = str((channel.settings or {}).get("reply_channel") or "")
@@ -132,9 +135,9 @@ class WebFormConnector(StructuredConnector):
             if reply_channel_id.isdigit()
             else None
         )
-        if email_channel is None or not recipient_address(message.conversation):
+        if email_channel is None or operation.recipient is None:
             return SendResult(detail=_("publié sur la page de suivi"))
-        return email_channel.connector.send(email_channel, message)
+        return email_channel.connector.perform(email_channel, operation)
 
 
 class PhoneConnector(StructuredConnector):

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from civique.channels.connectors.base import Connector, ParsedMessage, SendResult, SettingSpec
+from civique.channels.connectors.base import (
+    Connector,
+    OperationKind,
+    OutboundOperation,
+    ParsedMessage,
+    SendResult,
+    SettingSpec,
+)
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
-    from civique.inbox.models import Message
 
 
 class EmailConnector(Connector):
     kind = "email"
     label = "Courriel"
     can_reply = True
+    operations = frozenset({OperationKind.SEND})
+    thread_kinds = ("email",)
     identity_kind = "email"
     polls = True
     # docs/connectors.md, « Email », lists what each one means.
@@ -42,12 +50,13 @@ class EmailConnector(Connector):
 
         return [parse_email(payload)]
 
-    def send(self, channel: Channel, message: Message) -> SendResult:
-        """Send ``message`` through ``channel``'s SMTP settings (``channel`` may differ from
-        ``message.channel``: the web form answers through an email channel)."""
+    def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
+        """Send ``operation`` (kind "send") as an email through ``channel``'s SMTP settings
+        (``channel`` may not be the conversation's: the web form answers through an email
+        channel)."""
         from civique.channels.connectors.email.smtp import send_reply
 
-        return send_reply(channel, message)
+        return send_reply(channel, operation)
 
     def poll(self, channel: Channel) -> int:
         """Fetch new mail from ``channel``'s IMAP folder; return how many events are new."""

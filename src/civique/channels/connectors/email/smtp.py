@@ -1,10 +1,10 @@
-"""SMTP sending: one outbound message becomes one threaded email.
+"""SMTP sending: one outbound operation (kind "send") becomes one threaded email.
 
 The Message-ID is derived from the message's primary key (and a keyed hash, so that it cannot be
 guessed), so a retry after an uncertain failure sends the same Message-ID and the citizen's mail
-client shows one message. In-Reply-To and References point at the conversation's earlier mail,
-and the subject carries the conversation's reference token, so the citizen's answer threads back
-whatever their client keeps.
+client shows one message. In-Reply-To and References point at the conversation's earlier mail
+(chosen by the inbox, see inbox/outbound.py), and the subject carries the conversation's
+reference token, so the citizen's answer threads back whatever their client keeps.
 """
 
 from __future__ import annotations
@@ -22,18 +22,14 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civique.channels.connectors.base import SendResult, TransportError
+from civique.channels.connectors.base import OutboundOperation, SendResult, TransportError
 from civique.channels.connectors.email.transport import security_and_port, tls_context
-from civique.contacts.lookup import resolve_contact
-from civique.contacts.normalize import normalize_email
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
-    from civique.inbox.models import Conversation, Message
 
 TIMEOUT_SECONDS = 60
 MAX_REFERENCES = 20
@@ -74,72 +70,19 @@ def smtp_settings(channel: Channel) -> SmtpSettings:
     )
 
 
-# --- Who, and which thread --------------------------------------------------------------------
-
-
-def _email_messages(conversation: Conversation):
-    """The conversation's messages that travelled as email and carry a Message-ID, oldest first."""
-    return conversation.messages.filter(
-        channel__kind="email", external_id__startswith="<"
-    ).order_by("created_at", "id")
-
-
-def recipient_address(conversation: Conversation) -> str:
-    """The address to answer: the one the citizen last wrote from, else their email identity.
-
-    Returns "" when the contact has no usable email address.
-    """
-    # Only mail the conversation's own contact wrote: a third party in copy never receives it.
-    last_inbound = (
-        _email_messages(conversation)
-        .filter(direction="in", is_automated=False, author_contact_id=conversation.contact_id)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    candidates = []
-    if last_inbound is not None and last_inbound.meta.get("from"):
-        candidates.append(str(last_inbound.meta["from"]))
-    if conversation.contact_id:
-        contact = resolve_contact(conversation.contact)
-        candidates += list(
-            contact.identities.filter(kind="email")
-            .order_by("-created_at")
-            .values_list("value", flat=True)
-        )
-    for candidate in candidates:
-        try:
-            return normalize_email(candidate)
-        except ValidationError:
-            continue
-    return ""
-
-
-def thread_headers(conversation: Conversation, message: Message) -> tuple[str, list[str]]:
-    """(In-Reply-To, References) for ``message``: the latest inbound mail, and the chain."""
-    earlier = list(_email_messages(conversation).exclude(pk=message.pk))
-    inbound = [m for m in earlier if m.direction == "in"]
-    parent = inbound[-1] if inbound else None
-    chain: list[str] = []
-    if parent is not None:
-        chain += [ref for ref in (parent.references or "").split() if ref.startswith("<")]
-    chain += [m.external_id for m in earlier]
-    chain = list(dict.fromkeys(chain))[-MAX_REFERENCES:]
-    return (parent.external_id if parent else ""), chain
-
-
 # --- Building the mail ------------------------------------------------------------------------
 
 
-def message_id_for(message: Message, address: str) -> str:
+def message_id_for(message_pk: int | None, address: str) -> str:
     """Stable across retries; keyed so that outsiders cannot forge our ids."""
     key = settings.SECRET_KEY.encode()
-    tag = hmac.new(key, f"civique-message:{message.pk}".encode(), hashlib.sha256).hexdigest()
+    tag = hmac.new(key, f"civique-message:{message_pk}".encode(), hashlib.sha256).hexdigest()
     domain = address.rpartition("@")[2] or "civique.invalid"
-    return f"<civique.{message.pk}.{tag[:16]}@{domain}>"
+    return f"<civique.{message_pk}.{tag[:16]}@{domain}>"
 
 
-def subject_with_token(subject: str, conversation: Conversation) -> str:
-    token = f"[#{conversation.reference}]"
+def subject_with_token(subject: str, reference: str) -> str:
+    token = f"[#{reference}]"
     subject = " ".join((subject or "").split())
     if not subject:
         return _("Votre demande %(token)s") % {"token": token}
@@ -166,49 +109,49 @@ def _address(addr_spec: str, display_name: str = "") -> Address:
         ) from None
 
 
-def build_mail(conf: SmtpSettings, message: Message, to: str) -> EmailMessage:
-    """The email for ``message``, addressed to ``to``. Does not touch the network."""
-    conversation = message.conversation
-    contact_name = conversation.contact.display_name if conversation.contact_id else ""
-    in_reply_to, references = thread_headers(conversation, message)
+def build_mail(conf: SmtpSettings, operation: OutboundOperation, to: str) -> EmailMessage:
+    """The email for ``operation``, addressed to ``to``. Does not touch the network."""
+    recipient_name = operation.recipient.display_name if operation.recipient else ""
+    references = operation.references[-MAX_REFERENCES:]
+    created_at = operation.created_at or timezone.now()
     mail = EmailMessage()
     mail["From"] = _address(conf.address, conf.display_name)
-    mail["To"] = _address(to, contact_name)
-    mail["Subject"] = subject_with_token(message.subject or conversation.subject, conversation)
-    mail["Date"] = format_datetime(timezone.localtime(message.created_at))
-    mail["Message-ID"] = message_id_for(message, conf.address)
-    if in_reply_to:
-        mail["In-Reply-To"] = in_reply_to
+    mail["To"] = _address(to, recipient_name)
+    mail["Subject"] = subject_with_token(operation.subject, operation.reference)
+    mail["Date"] = format_datetime(timezone.localtime(created_at))
+    mail["Message-ID"] = message_id_for(operation.message_pk, conf.address)
+    if operation.in_reply_to:
+        mail["In-Reply-To"] = operation.in_reply_to
     if references:
         mail["References"] = " ".join(references)
-    mail.set_content(message.text, cte="quoted-printable")
-    mail.add_alternative(_html(message.text), subtype="html", cte="quoted-printable")
-    for attachment in message.attachments.all():
+    mail.set_content(operation.text, cte="quoted-printable")
+    mail.add_alternative(_html(operation.text), subtype="html", cte="quoted-printable")
+    for attachment in operation.attachments:
         maintype, _sep, subtype = attachment.content_type.partition("/")
-        with attachment.file.open("rb") as handle:
-            mail.add_attachment(
-                handle.read(),
-                maintype=maintype or "application",
-                subtype=subtype or "octet-stream",
-                filename=attachment.filename,
-            )
+        mail.add_attachment(
+            attachment.content,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
     return mail
 
 
 # --- Sending ----------------------------------------------------------------------------------
 
 
-def send_reply(channel: Channel, message: Message) -> SendResult:
-    """Send ``message`` (of any channel's conversation) through ``channel``'s SMTP server."""
+def send_reply(channel: Channel, operation: OutboundOperation) -> SendResult:
+    """Send ``operation`` (of any channel's conversation) through ``channel``'s SMTP server."""
     conf = smtp_settings(channel)
-    to = recipient_address(message.conversation)
+    recipient = operation.recipient
+    to = recipient.value if recipient and recipient.identity_kind == "email" else ""
     if not to:
         raise TransportError(
             _("Aucune adresse électronique connue pour cet usager : la réponse ne peut pas "
               "partir par courriel."),
             permanent=True,
         )  # fmt: skip
-    mail = build_mail(conf, message, to)
+    mail = build_mail(conf, operation, to)
     _transmit(conf, mail, to)
     return SendResult(external_id=str(mail["Message-ID"]), detail=_("envoyé à %(to)s") % {"to": to})
 

@@ -1,0 +1,48 @@
+"""What the inbox hands a connector: the operation it builds from a delivery."""
+
+from __future__ import annotations
+
+import pytest
+
+from civique.channels.connectors.base import Recipient
+from civique.inbox.actions import reply_to_conversation
+from civique.inbox.models import Delivery, Message
+from civique.inbox.outbound import build_operation
+from tests.channels.mail import ingest, mail
+from tests.intake import request_from
+
+pytestmark = pytest.mark.django_db
+
+
+def first_message(channel, raw: bytes) -> Message:
+    return Message.objects.get(pk=ingest(channel, raw).message_ids[0])
+
+
+def test_an_email_reply_answers_the_latest_mail_of_the_contact(agent, email_channel):
+    question = first_message(email_channel, mail(subject="Encombrants"))
+    conversation = question.conversation
+    reply = reply_to_conversation(agent, conversation, "Lundi prochain.")
+    operation = build_operation(reply.delivery)
+    assert operation.kind == "send"
+    assert operation.recipient == Recipient("email", "renee.lefevre@orange.fr", "Renée Lefèvre")
+    assert (operation.subject, operation.text) == ("Re: Encombrants", "Lundi prochain.")
+    assert operation.in_reply_to == "<question-1@orange.fr>"
+    assert operation.references == ["<question-1@orange.fr>"]
+    assert operation.message_pk == reply.pk
+    assert operation.reference == conversation.reference
+    assert operation.created_at == reply.created_at
+    assert operation.target_id == ""
+
+
+def test_a_contact_without_a_handle_of_the_channels_kind_has_no_recipient(agent, webform_channel):
+    conversation = request_from(webform_channel, phone="06 12 34 56 78")
+    reply = reply_to_conversation(agent, conversation, "Nous vous rappelons.")
+    operation = build_operation(reply.delivery)
+    assert operation.recipient is None
+    assert (operation.in_reply_to, operation.references) == ("", [])
+
+
+def test_an_operation_on_a_message_targets_its_platform_id(email_channel):
+    question = first_message(email_channel, mail())
+    operation = build_operation(Delivery.objects.create(message=question, kind="hide"))
+    assert (operation.kind, operation.target_id) == ("hide", "<question-1@orange.fr>")
