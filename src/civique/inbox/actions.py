@@ -1,5 +1,6 @@
-"""Every write on conversations: replies, notes, assignment, transfer, status, category, priority,
-and agent-logged calls and visits. Each records the timeline and the audit journal."""
+"""Every write on conversations: replies, notes, moderation (hide, unhide, delete), assignment,
+transfer, status, category, priority, and agent-logged calls and visits. Each records the timeline
+and the audit journal; what must reach the platform is queued in the outbox."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civique.channels.connectors.base import OperationKind, unsupported
 from civique.channels.models import Channel
 from civique.contacts.models import Contact
 from civique.core.audit import audit
@@ -22,6 +24,7 @@ from civique.inbox.models import (
     Category,
     Conversation,
     Delivery,
+    DeliveryState,
     Direction,
     Message,
     MessageKind,
@@ -43,56 +46,203 @@ def _enqueue_delivery() -> None:
     wake(deliver_outbox)
 
 
+def _check_active(channel: Channel, *, reply: bool = False) -> None:
+    if channel.is_active:
+        return
+    if reply:
+        text = _("Le canal « %(channel)s » est désactivé : la réponse ne peut pas partir.")
+    else:
+        text = _("Le canal « %(channel)s » est désactivé : l'opération ne peut pas partir.")
+    raise ActionError(text % {"channel": channel.name})
+
+
+def _check_supports(channel: Channel, kind: str) -> None:
+    if not channel.connector.supports(kind):
+        raise ActionError(str(unsupported(channel, kind)))
+
+
 @transaction.atomic
 def reply_to_conversation(
     user: User, conversation: Conversation, text: str, *, then_status: str | None = None
 ) -> Message:
-    """Answer on the conversation's own channel, through the outbox."""
+    """Answer on the conversation's own channel, through the outbox: in public under a public
+    conversation's comments, else as a private message."""
     text = (text or "").strip()
     if not text:
         raise ActionError(_("La réponse est vide."))
-    if not conversation.channel.is_active:
-        raise ActionError(
-            _("Le canal « %(channel)s » est désactivé : la réponse ne peut pas partir.")
-            % {"channel": conversation.channel.name}
-        )
-    if not conversation.channel.connector.can_reply:
+    channel = conversation.channel
+    _check_active(channel, reply=True)
+    if not channel.connector.can_reply:
         raise ActionError(
             _(
                 "Le canal « %(channel)s » ne permet pas de répondre : "
                 "consignez un appel ou une visite."
             )
-            % {"channel": conversation.channel.name}
+            % {"channel": channel.name}
         )
+    public = conversation.visibility == "public"
+    kind = OperationKind.REPLY_PUBLIC if public else OperationKind.SEND
+    _check_supports(channel, kind)
+    answered = _latest_inbound(conversation) if public else None
+    message = _queue_reply(
+        user,
+        conversation,
+        text,
+        kind=kind,
+        message_kind=MessageKind.COMMENT if public else MessageKind.MESSAGE,
+        visibility=conversation.visibility,
+        in_reply_to=answered.external_id if answered else "",
+    )
+    _after_reply(user, conversation, then_status)
+    audit(user, "conversation.reply", conversation, {"message": message.pk})
+    return message
+
+
+@transaction.atomic
+def reply_privately(user: User, comment: Message, text: str) -> Message:
+    """Answer a public comment in private (e.g. Facebook's private reply), through the outbox.
+    The answer joins the comment's conversation and records the comment it answers."""
+    text = (text or "").strip()
+    if not text:
+        raise ActionError(_("La réponse est vide."))
+    if (
+        comment.direction != Direction.INBOUND
+        or comment.visibility != MessageVisibility.PUBLIC
+        or not comment.external_id
+    ):
+        raise ActionError(_("Seul un commentaire public reçu peut recevoir une réponse privée."))
+    if comment.removed_at:
+        raise ActionError(_("Ce commentaire a été supprimé."))
+    _check_active(comment.channel, reply=True)
+    _check_supports(comment.channel, OperationKind.REPLY_PRIVATE)
+    conversation = comment.conversation
+    message = _queue_reply(
+        user,
+        conversation,
+        text,
+        kind=OperationKind.REPLY_PRIVATE,
+        message_kind=MessageKind.MESSAGE,
+        visibility=MessageVisibility.PRIVATE,
+        in_reply_to=comment.external_id,
+    )
+    _after_reply(user, conversation, None)
+    audit(
+        user,
+        "conversation.reply_private",
+        conversation,
+        {"message": message.pk, "comment": comment.pk},
+    )
+    return message
+
+
+def _latest_inbound(conversation: Conversation) -> Message | None:
+    return (
+        conversation.messages.filter(direction=Direction.INBOUND, channel=conversation.channel)
+        .exclude(external_id__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _queue_reply(
+    user: User,
+    conversation: Conversation,
+    text: str,
+    *,
+    kind: str,
+    message_kind: str,
+    visibility: str,
+    in_reply_to: str,
+) -> Message:
+    """Write our answer and its delivery, on the timeline, and count it on the clocks."""
     now = timezone.now()
     subject = conversation.subject or ""
     message = Message.objects.create(
         conversation=conversation,
         channel=conversation.channel,
         direction=Direction.OUTBOUND,
-        kind=MessageKind.COMMENT if conversation.visibility == "public" else MessageKind.MESSAGE,
-        visibility=conversation.visibility,
+        kind=message_kind,
+        visibility=visibility,
         author_agent=user,
         author_name=str(user),
         subject=subject if subject.lower().startswith("re:") else f"Re: {subject}".strip(),
         text=text,
+        in_reply_to=in_reply_to,
         created_at=now,
     )
-    Delivery.objects.create(message=message)
+    Delivery.objects.create(message=message, kind=kind)
     timeline.record(conversation, TimelineKind.MESSAGE, actor=user, message=message, at=now)
     conversation.first_response_at = conversation.first_response_at or now
     conversation.waiting_since = None
     conversation.last_message_at = now
     conversation.save(update_fields=["first_response_at", "waiting_since", "last_message_at"])
+    transaction.on_commit(_enqueue_delivery)
+    return message
+
+
+def _after_reply(user: User, conversation: Conversation, then_status: str | None) -> None:
+    """An answered conversation is taken by whoever answered, and open unless told otherwise."""
     if conversation.assignee_id is None:
         _set_assignee(user, conversation, user)
     if then_status and then_status != conversation.status:
         change_status(user, conversation, then_status)
     elif conversation.status == Status.NEW:
         change_status(user, conversation, Status.OPEN)
-    audit(user, "conversation.reply", conversation, {"message": message.pk})
+
+
+# --- Moderation: operations on a message already on the platform ----------------------------
+
+PENDING = [DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.RETRYING]
+MODERATION_KINDS = [OperationKind.HIDE, OperationKind.UNHIDE, OperationKind.DELETE]
+
+
+def _moderate(user: User, message: Message, kind: str) -> Delivery:
+    """Queue ``kind`` on ``message``, on the timeline and in the audit journal. One moderation
+    at a time per message, so that a hide and an unhide never overtake each other."""
+    if message.direction == Direction.INTERNAL or not message.external_id:
+        raise ActionError(_("Ce message n'est pas publié sur une plateforme."))
+    if message.removed_at:
+        raise ActionError(_("Ce message a déjà été supprimé de la plateforme."))
+    if message.deliveries.filter(kind__in=MODERATION_KINDS, state__in=PENDING).exists():
+        raise ActionError(
+            _("Une opération de modération est déjà en cours sur ce message : attendez son issue.")
+        )
+    _check_active(message.channel)
+    _check_supports(message.channel, kind)
+    delivery = Delivery.objects.create(message=message, kind=kind)
+    conversation = message.conversation
+    timeline.record(
+        conversation, TimelineKind.MODERATION, actor=user, message=message, operation=kind
+    )
+    audit(user, f"message.{kind}", conversation, {"message": message.pk})
     transaction.on_commit(_enqueue_delivery)
-    return message
+    return delivery
+
+
+@transaction.atomic
+def hide_message(user: User, message: Message) -> Delivery:
+    """Hide a received message from the public on its platform; ``hidden_at`` is set when the
+    platform confirms."""
+    if message.direction != Direction.INBOUND:
+        raise ActionError(_("Seul un message reçu peut être masqué."))
+    if message.hidden_at:
+        raise ActionError(_("Ce message est déjà masqué."))
+    return _moderate(user, message, OperationKind.HIDE)
+
+
+@transaction.atomic
+def unhide_message(user: User, message: Message) -> Delivery:
+    """Show a hidden message again; ``hidden_at`` is cleared when the platform confirms."""
+    if not message.hidden_at:
+        raise ActionError(_("Ce message n'est pas masqué."))
+    return _moderate(user, message, OperationKind.UNHIDE)
+
+
+@transaction.atomic
+def delete_message(user: User, message: Message) -> Delivery:
+    """Delete a message (a comment, one of our replies) from its platform. When the platform
+    confirms, the message is marked removed (``removed_at``): our copy is never erased."""
+    return _moderate(user, message, OperationKind.DELETE)
 
 
 @transaction.atomic

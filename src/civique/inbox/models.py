@@ -184,6 +184,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("enregistré le"), default=timezone.now, db_index=True)
     # Automated mail (auto-reply, bounce, list): kept but never answered automatically.
     is_automated = models.BooleanField(_("message automatique"), default=False)
+    # Moderation, set when the platform confirms it: hidden from the public (can be undone),
+    # removed from the platform (our copy is kept, never erased).
+    hidden_at = models.DateTimeField(_("masqué le"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
     meta = models.JSONField(_("détails"), default=dict, blank=True)
 
     class Meta:
@@ -244,6 +248,7 @@ class TimelineKind(models.TextChoices):
     PRIORITY = "priority", _("Changement de priorité")
     CONTACT = "contact", _("Changement d'usager")
     DELIVERY = "delivery", _("Envoi")
+    MODERATION = "moderation", _("Modération")
     SYSTEM = "system", _("Information")
 
 

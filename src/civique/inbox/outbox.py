@@ -23,10 +23,15 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civique.channels.connectors.base import SendResult, TransportError, unsupported
+from civique.channels.connectors.base import (
+    OperationKind,
+    SendResult,
+    TransportError,
+    unsupported,
+)
 from civique.core.retry import backoff
 from civique.inbox import timeline
-from civique.inbox.models import SENDING_KINDS, Delivery, DeliveryState, TimelineKind
+from civique.inbox.models import SENDING_KINDS, Delivery, DeliveryState, Message, TimelineKind
 from civique.inbox.outbound import build_operation
 
 logger = logging.getLogger(__name__)
@@ -116,12 +121,21 @@ def deliver(delivery_id: int, claimed_at: datetime) -> Delivery:
     return _sent(delivery, claimed_at, result)
 
 
+# What a moderation changes on its message once the platform has confirmed it.
+EFFECTS = {
+    OperationKind.HIDE: lambda now: {"hidden_at": now},
+    OperationKind.UNHIDE: lambda now: {"hidden_at": None},
+    OperationKind.DELETE: lambda now: {"removed_at": now},
+}
+
+
 def _sent(delivery: Delivery, claimed_at: datetime, result: SendResult) -> Delivery:
     message = delivery.message
+    now = timezone.now()
     with transaction.atomic():
         updated = _mine(delivery.pk, claimed_at).update(
             state=DeliveryState.SENT,
-            sent_at=timezone.now(),
+            sent_at=now,
             provider_id=result.external_id[:255],
             last_error="",
         )
@@ -133,6 +147,8 @@ def _sent(delivery: Delivery, claimed_at: datetime, result: SendResult) -> Deliv
             # Replies to this message thread on it (e.g. an email's Message-ID).
             message.external_id = result.external_id[:255]
             message.save(update_fields=["external_id"])
+        if delivery.kind in EFFECTS:
+            Message.objects.filter(pk=message.pk).update(**EFFECTS[delivery.kind](now))
         _record(delivery, DeliveryState.SENT)
     delivery.refresh_from_db()
     return delivery

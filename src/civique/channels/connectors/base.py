@@ -131,7 +131,7 @@ class ParsedMessage:
 class OperationKind(models.TextChoices):
     """What an outbound operation does on the platform (labels complete "ne permet pas de...")."""
 
-    SEND = "send", gettext_lazy("envoyer un message")
+    SEND = "send", gettext_lazy("transmettre un message")
     REPLY_PUBLIC = "reply_public", gettext_lazy("répondre en public à un commentaire")
     REPLY_PRIVATE = "reply_private", gettext_lazy("répondre en privé à un commentaire public")
     HIDE = "hide", gettext_lazy("masquer un message")

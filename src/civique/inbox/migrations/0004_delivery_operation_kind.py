@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='delivery',
             name='kind',
-            field=models.CharField(choices=[('send', 'envoyer un message'), ('reply_public', 'répondre en public à un commentaire'), ('reply_private', 'répondre en privé à un commentaire public'), ('hide', 'masquer un message'), ('unhide', 'réafficher un message masqué'), ('delete', 'supprimer un message'), ('edit', 'modifier une de nos réponses')], default='send', max_length=16, verbose_name='opération'),
+            field=models.CharField(choices=[('send', 'transmettre un message'), ('reply_public', 'répondre en public à un commentaire'), ('reply_private', 'répondre en privé à un commentaire public'), ('hide', 'masquer un message'), ('unhide', 'réafficher un message masqué'), ('delete', 'supprimer un message'), ('edit', 'modifier une de nos réponses')], default='send', max_length=16, verbose_name='opération'),
         ),
         migrations.AlterField(
             model_name='delivery',

@@ -5,8 +5,11 @@ from __future__ import annotations
 import nh3
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
 
+from civique.channels.connectors.base import OperationKind
 from civique.contacts.normalize import format_phone
 from civique.inbox.models import DeliveryState, MessageKind, Priority, Status
 
@@ -54,6 +57,43 @@ def kind_label(code) -> str:
 def delivery_label(code) -> str:
     try:
         return str(DeliveryState(code).label)
+    except ValueError:
+        return str(code or "")
+
+
+OPERATION_DONE = {
+    OperationKind.SEND: _("Réponse envoyée"),
+    OperationKind.REPLY_PUBLIC: _("Réponse publique publiée"),
+    OperationKind.REPLY_PRIVATE: _("Réponse privée envoyée"),
+    OperationKind.HIDE: _("Message masqué sur la plateforme"),
+    OperationKind.UNHIDE: _("Message de nouveau visible sur la plateforme"),
+    OperationKind.DELETE: _("Message supprimé de la plateforme (conservé ici)"),
+    OperationKind.EDIT: _("Réponse modifiée sur la plateforme"),
+}
+OPERATION_ASKED = {
+    OperationKind.HIDE: _("Masquage demandé"),
+    OperationKind.UNHIDE: _("Réaffichage demandé"),
+    OperationKind.DELETE: _("Suppression demandée"),
+    OperationKind.EDIT: _("Modification demandée"),
+}
+
+
+@register.filter
+def operation_done(code) -> str:
+    """What a delivery did once the platform confirmed it (entries before kinds: a send)."""
+    return str(OPERATION_DONE.get(code or OperationKind.SEND, code))
+
+
+@register.filter
+def operation_asked(code) -> str:
+    return str(OPERATION_ASKED.get(code, code or ""))
+
+
+@register.filter
+def operation_label(code) -> str:
+    """'Masquer un message': the operation, capitalised, for 'Masquer un message : Échec'."""
+    try:
+        return capfirst(str(OperationKind(code).label))
     except ValueError:
         return str(code or "")
 
