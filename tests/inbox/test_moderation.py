@@ -218,3 +218,55 @@ def test_a_note_is_not_on_any_platform(agent, comment, platform):
     note = add_note(agent, comment.conversation, "À surveiller.")
     with pytest.raises(ActionError, match="pas publié"):
         delete_message(agent, note)
+
+
+# --- From the conversation page ----------------------------------------------------------------
+
+
+def moderate(client, conversation, message: Message, operation: str):
+    return client.post(
+        f"/demandes/{conversation.pk}/moderer/",
+        {"moderation-message": message.pk, "moderation-operation": operation},
+    )
+
+
+def test_an_agent_hides_a_comment_from_the_conversation_page(client, agent, comment, platform):
+    client.force_login(agent)
+    page = f"/demandes/{comment.conversation.pk}/"
+    assert "Masquer sur la plateforme" in client.get(page).content.decode()
+    assert moderate(client, comment.conversation, comment, "hide").status_code == 302
+    assert Delivery.objects.get().kind == "hide"
+    deliver_due()
+    shown = client.get(page).content.decode()
+    assert "Réafficher sur la plateforme" in shown
+    assert "Masquer sur la plateforme" not in shown
+
+
+def test_a_refused_moderation_is_explained_on_the_page(client, agent, comment, platform):
+    client.force_login(agent)
+    response = moderate(client, comment.conversation, comment, "delete")
+    assert response.status_code == 422
+    assert "ne permet pas de supprimer un message" in response.content.decode()
+    assert Delivery.objects.count() == 0
+
+
+def test_a_message_of_another_conversation_cannot_be_moderated(
+    client, agent, comment, platform, webform_channel
+):
+    other = deliver(webform_channel, email="lea@example.org")
+    client.force_login(agent)
+    assert moderate(client, other.conversation, comment, "hide").status_code == 422
+    assert Delivery.objects.count() == 0
+
+
+def test_an_outsider_cannot_moderate(client, outsider, comment, platform):
+    client.force_login(outsider)
+    assert moderate(client, comment.conversation, comment, "hide").status_code == 404
+    assert Delivery.objects.count() == 0
+
+
+def test_email_conversations_show_no_moderation_buttons(client, agent, email_channel):
+    received = Message.objects.get(pk=ingest(email_channel, mail()).message_ids[0])
+    client.force_login(agent)
+    page = client.get(f"/demandes/{received.conversation.pk}/").content.decode()
+    assert "moderation-operation" not in page

@@ -6,10 +6,11 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from civique.channels.connectors.base import OperationKind
 from civique.channels.models import Channel
 from civique.core.access import visible_teams
 from civique.core.models import Team, User
-from civique.inbox.models import Category, Conversation, Priority, Status, Visibility
+from civique.inbox.models import Category, Conversation, Message, Priority, Status, Visibility
 from civique.inbox.queries import InboxFilters
 
 DEFAULT_STATUS = "active"
@@ -122,6 +123,24 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=20000,
     )
+
+
+class ModerationForm(forms.Form):
+    """Hide, show again or delete one message of the conversation on its platform."""
+
+    message = forms.ModelChoiceField(label=_("Message"), queryset=Message.objects.none())
+    operation = forms.ChoiceField(
+        label=_("Opération"),
+        choices=[
+            (OperationKind.HIDE, _("Masquer")),
+            (OperationKind.UNHIDE, _("Réafficher")),
+            (OperationKind.DELETE, _("Supprimer")),
+        ],
+    )
+
+    def __init__(self, *args, conversation: Conversation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["message"].queryset = conversation.messages.all()
 
 
 class AssignForm(forms.Form):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("demandes/<int:pk>/", views.conversation_detail, name="detail"),
     path("demandes/<int:pk>/repondre/", views.reply, name="reply"),
     path("demandes/<int:pk>/note/", views.note, name="note"),
+    path("demandes/<int:pk>/moderer/", views.moderate, name="moderate"),
     path("demandes/<int:pk>/attribuer/", views.assign, name="assign"),
     path("demandes/<int:pk>/transferer/", views.transfer, name="transfer"),
     path("demandes/<int:pk>/statut/", views.change_status, name="status"),

@@ -27,6 +27,7 @@ from civique.inbox.forms import (
     AssignForm,
     CategoryForm,
     InboxFilterForm,
+    ModerationForm,
     NoteForm,
     PriorityForm,
     ReplyForm,
@@ -84,10 +85,13 @@ def _detail_context(request: HttpRequest, conversation: Conversation, bound: dic
         ),
     }
     forms.update(bound)
+    connector = conversation.channel.connector
     return {
         "conversation": conversation,
         "entries": _timeline(conversation),
-        "can_reply": conversation.channel.connector.can_reply,
+        "can_reply": connector.can_reply,
+        # The moderation buttons the channel's platform allows (none for email).
+        "moderations": [kind for kind in MODERATIONS if connector.supports(kind)],
         "managing": managing,
         **forms,
     }
@@ -180,6 +184,17 @@ def _reply(user, conversation, form) -> None:
     )
 
 
+MODERATIONS = {
+    "hide": actions.hide_message,
+    "unhide": actions.unhide_message,
+    "delete": actions.delete_message,
+}
+
+
+def _moderate(user, conversation, form) -> None:
+    MODERATIONS[form.cleaned_data["operation"]](user, form.cleaned_data["message"])
+
+
 def _assign(user, conversation, form) -> None:
     actions.assign_conversation(user, conversation, form.chosen_user(user))
 
@@ -211,6 +226,19 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data, c: NoteForm(data, prefix="note"),
         lambda user, c, form: actions.add_note(user, c, form.cleaned_data["text"]),
         _("Note interne ajoutée à la demande %(ref)s."),
+    )
+
+
+@login_required
+@require_POST
+def moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "moderation_form",
+        lambda data, c: ModerationForm(data, prefix="moderation", conversation=c),
+        _moderate,
+        _("Opération enregistrée sur la demande %(ref)s ; elle part vers la plateforme."),
     )
 
 
