@@ -9,7 +9,7 @@ from civique.inbox.actions import reply_to_conversation
 from civique.inbox.models import Delivery, Message
 from civique.inbox.outbound import build_operation
 from tests.channels.mail import ingest, mail
-from tests.intake import request_from
+from tests.intake import attachment, deliver, request_from
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +46,16 @@ def test_an_operation_on_a_message_targets_its_platform_id(email_channel):
     question = first_message(email_channel, mail())
     operation = build_operation(Delivery.objects.create(message=question, kind="hide"))
     assert (operation.kind, operation.target_id) == ("hide", "<question-1@orange.fr>")
+
+
+def test_hiding_a_message_does_not_read_its_attachments(webform_channel):
+    photo = deliver(
+        webform_channel,
+        email="lea@example.org",
+        external_id="form-1",
+        attachments=[attachment("lampadaire.txt", b"photo", "text/plain")],
+    )
+    assert photo.attachments.count() == 1
+    operation = build_operation(Delivery.objects.create(message=photo, kind="hide"))
+    assert operation.attachments == []
+    assert operation.target_id == "form-1"

@@ -17,7 +17,7 @@ from civique.channels.connectors.base import (
 )
 from civique.contacts.lookup import resolve_contact
 from civique.contacts.normalize import normalize_identity
-from civique.inbox.models import Conversation, Delivery, Direction, Message
+from civique.inbox.models import SENDING_KINDS, Conversation, Delivery, Direction, Message
 
 
 def build_operation(delivery: Delivery) -> OutboundOperation:
@@ -26,13 +26,15 @@ def build_operation(delivery: Delivery) -> OutboundOperation:
     conversation = message.conversation
     connector = message.channel.connector
     in_reply_to, references = _thread(conversation, message, connector)
+    sends = delivery.kind in SENDING_KINDS
     return OutboundOperation(
         kind=delivery.kind,
         recipient=_recipient(conversation, connector),
         subject=message.subject or conversation.subject,
         text=message.text,
         html=message.html,
-        attachments=[_attachment(a) for a in message.attachments.all()],
+        # Read from storage only to send them, not to hide the message they came with.
+        attachments=[_attachment(a) for a in message.attachments.all()] if sends else [],
         # A message that records what it answers (a reply to one comment) keeps to it.
         in_reply_to=message.in_reply_to or in_reply_to,
         references=references,
