@@ -126,6 +126,15 @@ class ParsedMessage:
     edit_of: str = ""
     # The platform removed the message whose id is ``external_id`` (text may be empty).
     removed: bool = False
+    # The platform hid (True) or showed again (False) the message whose id is ``external_id``
+    # (someone acted on the platform itself); None: no such change.
+    hidden: bool | None = None
+    # A delivery status of one of our outbound messages, named by its platform id (the id the
+    # connector returned in ``SendResult.external_id``): "sent", "delivered", "read" or
+    # "failed" (the platform's reason, in French where known, in ``text``). Nothing else of this
+    # ParsedMessage is stored.
+    status_of: str = ""
+    status: str = ""
 
 
 class OperationKind(models.TextChoices):
