@@ -247,6 +247,9 @@ CIVIQUE_RETRY_BASE_SECONDS = env_int("CIVIQUE_RETRY_BASE_SECONDS", 30)
 CIVIQUE_SWEEP_SECONDS = env_int("CIVIQUE_SWEEP_SECONDS", 15)
 CIVIQUE_POLL_SECONDS = env_int("CIVIQUE_POLL_SECONDS", 60)
 CIVIQUE_REQUIRE_SERVICES = env_bool("CIVIQUE_REQUIRE_SERVICES", False)
+# Meta's Graph API (Facebook, Instagram, WhatsApp Cloud API), with its version; tests point it at
+# a local fake.
+CIVIQUE_GRAPH_API_URL = env_str("CIVIQUE_GRAPH_API_URL", "https://graph.facebook.com/v26.0")
 # Preparation stages: the work that needs no database (making values storable, cleaning HTML,
 # re-encoding images; later, analysis), run before the write transaction so that no long work
 # holds the database's write lock. Then the pipeline proper, in one transaction per event.

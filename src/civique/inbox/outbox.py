@@ -114,7 +114,7 @@ def deliver(delivery_id: int, claimed_at: datetime) -> Delivery:
             raise unsupported(channel, delivery.kind)
         result = connector.perform(channel, build_operation(delivery))
     except TransportError as exc:
-        return _failed(delivery, claimed_at, str(exc), exc.permanent)
+        return _failed(delivery, claimed_at, str(exc), exc.permanent, exc.retry_after)
     except Exception as exc:
         logger.exception("Envoi %s en échec", delivery_id)
         return _failed(delivery, claimed_at, f"{type(exc).__name__}: {exc}", permanent=False)
@@ -154,13 +154,22 @@ def _sent(delivery: Delivery, claimed_at: datetime, result: SendResult) -> Deliv
     return delivery
 
 
-def _failed(delivery: Delivery, claimed_at: datetime, error: str, permanent: bool) -> Delivery:
+def _failed(
+    delivery: Delivery,
+    claimed_at: datetime,
+    error: str,
+    permanent: bool,
+    retry_after: float | None = None,
+) -> Delivery:
+    """Record a failed attempt: retry after the backoff, or the platform's own wait when it
+    asks for a longer one (a rate limit); or fail for good."""
     final = permanent or delivery.attempts >= settings.CIVIQUE_MAX_ATTEMPTS
+    wait = max(backoff(delivery.attempts), timedelta(seconds=min(retry_after or 0, 86_400)))
     with transaction.atomic():
         updated = _mine(delivery.pk, claimed_at).update(
             state=DeliveryState.FAILED if final else DeliveryState.RETRYING,
             last_error=error,
-            next_attempt_at=timezone.now() + backoff(delivery.attempts),
+            next_attempt_at=timezone.now() + wait,
         )
         if updated and final:
             _record(delivery, DeliveryState.FAILED, error=error)

@@ -26,11 +26,15 @@ class ParseError(Exception):
 
 
 class TransportError(Exception):
-    """Sending or fetching failed. ``permanent`` failures are not retried."""
+    """Sending or fetching failed. ``permanent`` failures are not retried; ``retry_after``
+    (seconds) is the platform's own wait before the next attempt (a rate limit), when it says."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class WebhookRefused(Exception):
