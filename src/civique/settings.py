@@ -259,9 +259,11 @@ CIVIQUE_PREPARE = [
     "civique.ingest.prepare.prepare_attachments",
 ]
 CIVIQUE_PIPELINE = [
+    "civique.ingest.changes.apply_platform_change",
     "civique.ingest.stages.identify_contact",
     "civique.ingest.stages.find_conversation",
     "civique.ingest.stages.persist_message",
+    "civique.ingest.changes.apply_tombstone",
     "civique.ingest.stages.route",
     "civique.ingest.stages.update_clocks",
     "civique.ingest.stages.notify",

@@ -220,6 +220,34 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.sha256[:2]}/{instance.sha256}"
 
 
+class MessageRevision(models.Model):
+    """An earlier text of a message that its author edited on the platform: kept, never lost.
+
+    ``version`` is the platform's id of the edit that replaced this text, unique per message, so
+    the same edit delivered twice is recorded once."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    version = models.CharField(max_length=255)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    # When this text stopped being the current one (the edit's date on the platform).
+    replaced_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["replaced_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "version"], name="messagerevision_unique_version"
+            )
+        ]
+        verbose_name = _("version antérieure")
+        verbose_name_plural = _("versions antérieures")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} @ {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=255)

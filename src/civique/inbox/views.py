@@ -66,7 +66,7 @@ def _timeline(conversation: Conversation):
         "message__author_agent",
         "message__author_contact",
         "message__channel",
-    ).prefetch_related("message__attachments", "message__deliveries")
+    ).prefetch_related("message__attachments", "message__deliveries", "message__revisions")
 
 
 def _detail_context(request: HttpRequest, conversation: Conversation, bound: dict) -> dict:

@@ -17,7 +17,7 @@ from civique.channels.connectors.base import ParseError
 from civique.channels.models import Channel
 from civique.core.retry import backoff
 from civique.ingest.models import EventState, InboundEvent
-from civique.ingest.pipeline import prepare, run_pipeline
+from civique.ingest.pipeline import RetryLater, prepare, run_pipeline
 from civique.ingest.wakeup import wake
 from civique.ingest.watchdog import ProcessingTimeout, time_limit
 
@@ -187,7 +187,10 @@ def _record_failure(event_id: int, exc: Exception) -> InboundEvent:
     event = InboundEvent.objects.get(pk=event_id)
     if isinstance(exc, ParseError):
         return _park(event, str(exc))
-    logger.exception("Événement %s en échec", event_id)
+    if isinstance(exc, RetryLater):
+        logger.info("Événement %s remis à plus tard : %s", event_id, exc)
+    else:
+        logger.exception("Événement %s en échec", event_id)
     error = f"{type(exc).__name__}: {exc}"
     if event.attempts >= settings.CIVIQUE_MAX_ATTEMPTS:
         return _park(event, error)

@@ -44,3 +44,27 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}:{self.external_id} ({self.state})"
+
+
+class Tombstone(models.Model):
+    """A platform's news about a message we have not received yet: it was removed, or hidden.
+
+    Platforms deliver out of order (a removal before the comment it removes): the news is kept
+    here, and the message takes that state when it arrives."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=255)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], name="tombstone_unique_per_channel"
+            )
+        ]
+        verbose_name = _("nouvelle anticipée")
+        verbose_name_plural = _("nouvelles anticipées")
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.external_id}"

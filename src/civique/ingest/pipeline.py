@@ -79,6 +79,13 @@ class Context:
 
 
 Stage = Callable[[Context], None]
+
+
+class RetryLater(Exception):
+    """Raised by a stage when the event cannot be applied yet (it names something that has not
+    arrived): the event is tried again after its backoff, without a traceback in the log."""
+
+
 PLAUSIBLE_PAST = timedelta(days=60)
 PLAUSIBLE_FUTURE = timedelta(minutes=5)
 

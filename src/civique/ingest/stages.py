@@ -168,13 +168,14 @@ def _by_later_reply(ctx: Context) -> Conversation | None:
 
 
 def _by_thread_key(ctx: Context) -> Conversation | None:
+    """The platform's thread, for the same contact: someone else replying in a comment thread
+    opens a conversation of their own (linked to the same thread key)."""
     if not ctx.parsed.thread_key:
         return None
-    return (
-        Conversation.objects.filter(channel=ctx.channel, thread_key=ctx.parsed.thread_key)
-        .order_by("-id")
-        .first()
-    )
+    found = Conversation.objects.filter(channel=ctx.channel, thread_key=ctx.parsed.thread_key)
+    if ctx.contact is not None:
+        found = found.filter(contact=ctx.contact)
+    return found.order_by("-id").first()
 
 
 def _take_earlier_start(ctx: Context, conversation: Conversation) -> None:
@@ -213,6 +214,9 @@ def find_conversation(ctx: Context) -> None:
     if conversation is not None and by_reply:
         _take_earlier_start(ctx, conversation)
     ctx.conversation = conversation
+    if conversation is None and parsed.meta.get("page_own"):
+        # The organisation's own post or comment outside any request: context, not a request.
+        ctx.stop = True
 
 
 def _new_conversation(ctx: Context) -> Conversation:

@@ -142,3 +142,17 @@ def outcome_label(code) -> str:
     from civique.inbox.actions import OUTCOMES
 
     return str(OUTCOMES.get(code, code or ""))
+
+
+PLATFORM_STATUSES = {
+    "sent": _("envoyé"),
+    "delivered": _("remis"),
+    "read": _("lu"),
+    "failed": _("non remis"),
+}
+
+
+@register.filter
+def platform_status_label(code) -> str:
+    """A delivery status reported by the platform (WhatsApp: sent, delivered, read, failed)."""
+    return str(PLATFORM_STATUSES.get(code, code or ""))

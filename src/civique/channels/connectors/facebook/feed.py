@@ -87,6 +87,7 @@ def parse_change(change: Any, page_id: str) -> list[ParsedMessage]:
             external_id=_edit_version(comment_id, value, text) if verb == "edited" else comment_id,
             edit_of=comment_id if verb == "edited" else "",
             removed=verb == "remove",
+            hidden={"hide": True, "unhide": False}.get(verb),
             sender=None
             if page_own or not author_id
             else Sender("facebook", author_id, author_name),
