@@ -135,6 +135,24 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+
+
+def _sqlite_options() -> dict:
+    """Options every SQLite database gets, the default one as one named by DATABASE_URL.
+
+    WAL lets readers work while the worker writes; IMMEDIATE takes the write lock at BEGIN so two
+    writers queue on the busy timeout instead of failing mid-transaction.
+    """
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+
+
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     try:
@@ -147,19 +165,10 @@ if DATABASE_URL:
         ) from None
     _db["CONN_HEALTH_CHECKS"] = True
 else:
-    _db = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(VAR_DIR / "civique.sqlite3"),
-        "OPTIONS": {
-            # WAL lets readers work while the worker writes; IMMEDIATE takes the write lock at
-            # BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            ),
-        },
-    }
+    _db = {"ENGINE": SQLITE_ENGINE, "NAME": str(VAR_DIR / "civique.sqlite3")}
+if _db["ENGINE"] == SQLITE_ENGINE:
+    # Options written in the URL (``?timeout=60``) win over the embedded ones.
+    _db["OPTIONS"] = {**_sqlite_options(), **_db.get("OPTIONS", {})}
 # Lets concurrent test runs against one PostgreSQL server use distinct test databases.
 if os.environ.get("CIVIQUE_TEST_DB_SUFFIX"):
     _db.setdefault("TEST", {})["NAME"] = f"test_civique_{os.environ['CIVIQUE_TEST_DB_SUFFIX']}"

@@ -72,6 +72,43 @@ def test_a_bad_setting_stops_start_up_with_a_clear_message(tmp_path):
     assert "CIVIQUE_TASKS_BACKEND doit valoir" in result.stderr
 
 
+SQLITE_PROFILE = """
+from django.db import connection
+connection.ensure_connection()
+with connection.cursor() as cursor:
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+    busy = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+print(connection.settings_dict["NAME"], mode, connection.transaction_mode, busy)
+"""
+
+
+def sqlite_profile(tmp_path, **extra: str) -> list[str]:
+    env = {**os.environ, "CIVIQUE_VAR_DIR": str(tmp_path / "var")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
+    env.update(extra)
+    result = subprocess.run(
+        [sys.executable, "-m", "civique.cli", "shell", "-c", SQLITE_PROFILE],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.splitlines()[-1].split()
+
+
+def test_a_sqlite_database_url_gets_the_embedded_profile(tmp_path):
+    default = sqlite_profile(tmp_path)
+    assert default == [str(tmp_path / "var" / "civique.sqlite3"), "wal", "IMMEDIATE", "30000"]
+    named = sqlite_profile(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/autre.sqlite3")
+    assert named == [str(tmp_path / "autre.sqlite3"), "wal", "IMMEDIATE", "30000"]
+
+
+def test_options_in_a_sqlite_database_url_win(tmp_path):
+    url = f"sqlite:///{tmp_path}/autre.sqlite3?timeout=2"
+    assert sqlite_profile(tmp_path, DATABASE_URL=url)[1:] == ["wal", "IMMEDIATE", "2000"]
+
+
 def test_sign_ins_and_failures_are_audited(client, agent):
     client.post("/connexion/", {"username": "agent", "password": "faux"})
     client.post("/connexion/", {"username": "agent", "password": "motdepasse-agent"})
