@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from email.message import EmailMessage
 
 import pytest
 from django.utils import timezone
@@ -379,4 +381,51 @@ def test_replaying_an_event_whose_text_now_parses_differently_stores_nothing_new
     Message.objects.filter(pk=message.pk).update(meta={"fingerprint": "ancien"})
     requeue_events(InboundEvent.objects.all())
     assert process_due_events() == 1
+    assert Message.objects.count() == 1
+
+
+def mail_with_attachment(filename: str, content: bytes, message_id: str = "<pj@x>") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "jeanne@example.org"
+    msg["To"] = "contact@valmont.example"
+    msg["Subject"] = "Justificatif"
+    msg["Message-ID"] = message_id
+    msg.set_content("Voici le justificatif.\n")
+    msg.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
+    return msg.as_bytes()
+
+
+def redeliver(channel, raw: bytes, external_id: str) -> InboundEvent:
+    """The same mail delivered again under another delivery id (another mailbox, a re-import)."""
+    event = receive_event(channel, raw, "message/rfc822", external_id, enqueue=False).event
+    event = process_event(event.pk)
+    assert event.state == EventState.DONE, event.last_error
+    return event
+
+
+def test_a_reused_message_id_with_another_attachment_keeps_both(email_channel):
+    first = ingest_mail(email_channel, mail_with_attachment("facture.pdf", b"%PDF-1.4 janvier"))
+    second = ingest_mail(email_channel, mail_with_attachment("facture.pdf", b"%PDF-1.4 fevrier"))
+    assert first.pk != second.pk
+    assert second.external_id.startswith("<pj@x>#")
+    assert second.attachments.get().file.read() == b"%PDF-1.4 fevrier"
+    note = second.conversation.timeline.filter(kind="system").get().data["text"]
+    assert note.startswith("Identifiant de message déjà pris")
+    renamed = ingest_mail(email_channel, mail_with_attachment("avoir.pdf", b"%PDF-1.4 janvier"))
+    assert renamed.pk not in (first.pk, second.pk)
+    # True redeliveries, byte for byte, store nothing new.
+    for n, content in enumerate([b"%PDF-1.4 janvier", b"%PDF-1.4 fevrier"]):
+        redeliver(email_channel, mail_with_attachment("facture.pdf", content), f"bis-{n}")
+    assert Message.objects.count() == 3
+
+
+def test_a_mail_stored_before_attachments_counted_is_still_recognised(email_channel):
+    raw = mail_with_attachment("facture.pdf", b"%PDF-1.4 janvier")
+    message = ingest_mail(email_channel, raw)
+    # The fingerprint such a message was stored with: sender, subject and text only.
+    legacy = "\x1f".join(["email:jeanne@example.org", message.subject, message.text])
+    meta = {**message.meta, "fingerprint": hashlib.sha256(legacy.encode()).hexdigest()}
+    Message.objects.filter(pk=message.pk).update(meta=meta)
+    event = redeliver(email_channel, raw, "reimport")
+    assert event.message_ids == [message.pk]
     assert Message.objects.count() == 1

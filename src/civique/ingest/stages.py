@@ -242,23 +242,43 @@ def _new_conversation(ctx: Context) -> Conversation:
     return conversation
 
 
-def _fingerprint(ctx: Context) -> str:
+def _legacy_fingerprint(ctx: Context) -> str:
+    """The fingerprint stored before attachments counted: sender, subject and text."""
     sender = ctx.parsed.sender
     who = f"{sender.identity_kind}:{sender.identity_value}" if sender else ""
     content = "\x1f".join([who, ctx.parsed.subject, ctx.parsed.text])
     return hashlib.sha256(content.encode("utf-8", "replace")).hexdigest()
 
 
+def _fingerprint(ctx: Context) -> str:
+    """What tells two messages under one external id apart: sender, subject, text and each
+    attachment's name and content, in order. Never equal to the legacy form of a message."""
+    digest = hashlib.sha256(b"attachments-v2\x1f")
+    digest.update(_legacy_fingerprint(ctx).encode("ascii"))
+    for item in ctx.parsed.attachments:
+        name = hashlib.sha256(item.filename.encode("utf-8", "replace")).hexdigest()
+        content = hashlib.sha256(item.content).hexdigest()
+        digest.update(f"\x1f{name}:{content}".encode("ascii"))
+    return digest.hexdigest()
+
+
+def _same_fingerprint(ctx: Context, stored: str, fingerprint: str) -> bool:
+    """A message stored before attachments counted holds the legacy form: compared with it,
+    a redelivery of the same mail is still recognised."""
+    return stored == fingerprint or stored == _legacy_fingerprint(ctx)
+
+
 def _already_stored(ctx: Context, fingerprint: str) -> Message | None:
     """The message stored under this external id, if it is this same message.
 
-    Some mailers reuse Message-IDs: a different message under a known id gets the id suffixed
-    with its fingerprint and is kept, with a note, instead of being taken for a duplicate.
+    Some mailers reuse Message-IDs: a different message under a known id (another sender, text
+    or attachment) gets the id suffixed with its fingerprint and is kept, with a note, instead of
+    being taken for a duplicate.
     """
     existing = Message.objects.filter(channel=ctx.channel, external_id=ctx.external_id).first()
     if existing is None or existing.pk in (ctx.event.message_ids or []):
         return existing  # new, or this very event replayed (its parsing may have changed since)
-    if existing.meta.get("fingerprint", fingerprint) == fingerprint:
+    if _same_fingerprint(ctx, existing.meta.get("fingerprint", fingerprint), fingerprint):
         return existing
     ctx.id_suffix = f"#{fingerprint[:16]}"
     ctx.notes.append(
