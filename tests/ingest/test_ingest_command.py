@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from civique.channels.models import Channel
 from civique.inbox.models import Conversation, Message
+from civique.ingest.actions import receive_event
 from civique.ingest.models import EventState, InboundEvent
 from tests.channels.mail import FIXTURES, mail
 
@@ -20,6 +22,13 @@ def run(*args: str) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command("ingest", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def summary(new: int, known: int, recovered: int, errors: int) -> str:
+    return (
+        f"{new} nouveau(x) message(s), {known} déjà connu(s), {recovered} repris d'une "
+        f"exécution précédente, {errors} en erreur."
+    )
 
 
 def fixture(name: str) -> str:
@@ -44,7 +53,7 @@ def test_it_imports_eml_files_into_messages(email_channel):
         "--channel",
         str(email_channel.pk),
     )
-    assert out.strip() == "2 nouveau(x) message(s), 0 déjà connu(s), 0 en erreur."
+    assert out.strip() == summary(2, 0, 0, 0)
     assert err == ""
     assert Message.objects.filter(channel=email_channel).count() == 2
     assert InboundEvent.objects.filter(state=EventState.DONE).count() == 2
@@ -53,7 +62,7 @@ def test_it_imports_eml_files_into_messages(email_channel):
 def test_importing_the_same_file_twice_gives_one_message(email_channel):
     run(fixture("depot-sauvage-windows-1252.eml"))
     out, _err = run(fixture("depot-sauvage-windows-1252.eml"))
-    assert out.strip() == "0 nouveau(x) message(s), 1 déjà connu(s), 0 en erreur."
+    assert out.strip() == summary(0, 1, 0, 0)
     assert Message.objects.count() == 1
 
 
@@ -75,7 +84,7 @@ def test_a_file_that_is_not_an_email_is_reported_and_parked(email_channel, tmp_p
     junk = tmp_path / "notes.eml"
     junk.write_bytes(b"Liste de courses : pain, lait.\n")
     out, err = run(str(junk), fixture("sans-date-ni-objet.eml"))
-    assert out.strip() == "1 nouveau(x) message(s), 0 déjà connu(s), 1 en erreur."
+    assert out.strip() == summary(1, 0, 0, 1)
     assert f"{junk} : Ce contenu n'est pas un courriel" in err
     assert InboundEvent.objects.get(state=EventState.PARKED).payload is not None
 
@@ -117,6 +126,63 @@ def test_files_go_to_an_inactive_email_channel_when_no_mailbox_is_polled(email_c
     email_channel.save()
     run(fixture("sans-date-ni-objet.eml"))
     assert InboundEvent.objects.get().channel == email_channel
+
+
+def test_mails_repeating_a_message_id_are_counted_as_known(email_channel, tmp_path):
+    path = tmp_path / "doublons.mbox"
+    box = mailbox.mbox(path)
+    for n in range(1, 24):
+        box.add(mail(subject=f"Demande {n}", message_id=f"<d-{n}@orange.fr>"))
+    for n in (4, 9):
+        # The same mail again through another relay: other bytes, the same message.
+        copy = mail(subject=f"Demande {n}", message_id=f"<d-{n}@orange.fr>")
+        box.add(b"Received: from relais.example by mx.valmont.example\r\n" + copy)
+    box.flush()
+    box.close()
+    out, err = run(str(path))
+    assert (out.strip(), err) == (summary(23, 2, 0, 0), "")
+    assert Message.objects.count() == 23
+    assert InboundEvent.objects.count() == 25
+
+
+def test_an_import_finishes_the_mail_an_interrupted_run_was_on(email_channel, mbox_file):
+    # What a run killed in the middle of its first mail leaves: the event stored and claimed,
+    # its backoff not over, no message.
+    first = mailbox.mbox(mbox_file).get_bytes(0)
+    left = receive_event(email_channel, first, "message/rfc822", enqueue=False, claimed=True).event
+    assert left.next_attempt_at > timezone.now()
+    out, err = run(str(mbox_file))
+    assert (out.strip(), err) == (summary(2, 0, 1, 0), "")
+    assert InboundEvent.objects.get(pk=left.pk).state == EventState.DONE
+    assert Message.objects.count() == 3
+    out, err = run(str(mbox_file))
+    assert (out.strip(), err) == (summary(0, 3, 0, 0), "")
+
+
+def test_an_import_retries_what_failed_and_reports_each_failure_with_its_reason(
+    email_channel, tmp_path
+):
+    junk = tmp_path / "junk.eml"
+    junk.write_bytes(b"pas un courriel\n")
+    waiting = receive_event(email_channel, mail(), "message/rfc822", enqueue=False).event
+    InboundEvent.objects.filter(pk=waiting.pk).update(
+        state=EventState.RETRYING, attempts=1, last_error="OperationalError: database is locked"
+    )
+    out, err = run(str(junk))
+    assert out.strip() == summary(0, 0, 1, 1)
+    assert err == f"{junk} : Ce contenu n'est pas un courriel (aucun en-tête de message).\n"
+
+
+def test_an_event_interrupted_at_every_attempt_is_parked_with_its_reason(
+    email_channel, mbox_file, settings
+):
+    first = mailbox.mbox(mbox_file).get_bytes(0)
+    left = receive_event(email_channel, first, "message/rfc822", enqueue=False, claimed=True).event
+    InboundEvent.objects.filter(pk=left.pk).update(attempts=settings.CIVIQUE_MAX_ATTEMPTS)
+    out, err = run(str(mbox_file))
+    assert out.strip() == summary(2, 0, 0, 1)
+    reason = "Traitement interrompu à chaque tentative (arrêt du processus)."
+    assert err == f"#{left.pk} ({left.external_id}) : {reason}\n"
 
 
 # --- Replay -----------------------------------------------------------------------------------

@@ -429,3 +429,18 @@ def test_a_mail_stored_before_attachments_counted_is_still_recognised(email_chan
     event = redeliver(email_channel, raw, "reimport")
     assert event.message_ids == [message.pk]
     assert Message.objects.count() == 1
+
+
+def test_taking_over_leaves_an_event_claimed_since_to_its_processor(webform_channel):
+    from civique.ingest.actions import claim_attempt, take_over_event
+
+    started = timezone.now()
+    event = receive_event(webform_channel, form(), "application/json", enqueue=False).event
+    assert claim_attempt(event.pk) is not None  # a live worker took it after the start
+    assert take_over_event(event.pk, claimed_before=started) is None
+    left = InboundEvent.objects.get(pk=event.pk)
+    assert (left.state, left.attempts) == (EventState.PENDING, 1)
+    # Claimed before the start, by a run that has since died: taken at once, backoff or not.
+    done = take_over_event(event.pk, claimed_before=timezone.now())
+    assert (done.state, done.attempts) == (EventState.DONE, 2)
+    assert take_over_event(event.pk, claimed_before=timezone.now()) is None

@@ -126,6 +126,38 @@ def process_event(event_id: int) -> InboundEvent:
     return _run_claimed(event)
 
 
+def take_over_event(event_id: int, claimed_before: datetime) -> InboundEvent | None:
+    """Process a pending or retrying event now, even when its backoff is not over.
+
+    For ``civique ingest``, asked explicitly to finish what an earlier run left: the mail a
+    killed run was on would otherwise wait its backoff, and a worker that may not be running.
+    Only an event that is due, or whose last claim is older than ``claimed_before`` (the
+    caller's start), is taken: one claimed since is in a live processor's hands. As in
+    ``claim_attempt``, the attempt is counted first, in a transaction of its own, under the row's
+    lock (a row another processor holds is skipped), and an event interrupted at every attempt is
+    parked. Returns None when the event was not taken.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        event = (
+            InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=event_id, state__in=[EventState.PENDING, EventState.RETRYING])
+            .select_related("channel")
+            .first()
+        )
+        if event is None:
+            return None
+        claimed_at = event.next_attempt_at - backoff(event.attempts)
+        if event.next_attempt_at > now and claimed_at > claimed_before:
+            return None
+        event.attempts += 1
+        event.next_attempt_at = now + backoff(event.attempts)
+        event.save(update_fields=["attempts", "next_attempt_at"])
+    if event.attempts > settings.CIVIQUE_MAX_ATTEMPTS:
+        return _park(event, _("Traitement interrompu à chaque tentative (arrêt du processus)."))
+    return _run_claimed(event)
+
+
 def receive_and_process(
     channel: Channel, payload: bytes, content_type: str, external_id: str = ""
 ) -> Received:

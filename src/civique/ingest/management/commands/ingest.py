@@ -4,7 +4,9 @@
     civique ingest --replay [--channel ID] [--state parked|done|all] [--since DATE]
 
 Files go through the same durable intake as IMAP (one InboundEvent per mail, then the pipeline),
-so importing the same file twice gives the same messages once.
+so importing the same file twice gives the same messages once. An import first finishes what an
+earlier run left pending on the channel (a run killed in the middle of a mail, a failure to
+retry), so running it again after an interruption completes the work.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from django.utils.translation import gettext as _
 
 from civique.channels.models import Channel
 from civique.inbox.models import Message
-from civique.ingest.actions import EventTooLarge, process_event, receive_event, requeue_events
+from civique.ingest.actions import (
+    EventTooLarge,
+    process_event,
+    receive_and_process,
+    requeue_events,
+    take_over_event,
+)
 from civique.ingest.models import EventState, InboundEvent
 
 REPLAY_STATES = {
@@ -32,13 +40,21 @@ REPLAY_STATES = {
     "all": list(EventState.values),
 }
 REQUEUE_CHUNK = 500
+UNFINISHED = [EventState.PENDING, EventState.RETRYING]
 
 
 @dataclass
 class Summary:
+    """What an import did, each mail counted once."""
+
+    started: datetime
+    last_message: int  # messages above this id were created by this run
     new: int = 0
     known: int = 0
+    recovered: int = 0
     errors: list[str] = field(default_factory=list)
+    recovered_events: set[int] = field(default_factory=set)
+    counted_messages: set[int] = field(default_factory=set)
 
 
 class Command(BaseCommand):
@@ -78,35 +94,66 @@ class Command(BaseCommand):
     # --- Files --------------------------------------------------------------------------------
 
     def _import(self, channel: Channel, paths: list[Path]) -> None:
-        summary = Summary()
-        last_message = Message.objects.aggregate(m=Max("pk"))["m"] or 0
+        summary = Summary(
+            started=timezone.now(),
+            last_message=Message.objects.aggregate(m=Max("pk"))["m"] or 0,
+        )
+        self._recover(channel, summary)
         for path in paths:
             for label, raw in _mails(path):
-                self._import_one(channel, label, raw, last_message, summary)
+                self._import_one(channel, label, raw, summary)
         self.stdout.write(
-            _("%(new)s nouveau(x) message(s), %(known)s déjà connu(s), %(errors)s en erreur.")
-            % {"new": summary.new, "known": summary.known, "errors": len(summary.errors)}
+            _(
+                "%(new)s nouveau(x) message(s), %(known)s déjà connu(s), %(recovered)s repris "
+                "d'une exécution précédente, %(errors)s en erreur."
+            )
+            % {
+                "new": summary.new,
+                "known": summary.known,
+                "recovered": summary.recovered,
+                "errors": len(summary.errors),
+            }
         )
         for error in summary.errors:
             self.stderr.write(error)
 
-    def _import_one(
-        self, channel: Channel, label: str, raw: bytes, last_message: int, summary: Summary
-    ) -> None:
+    def _recover(self, channel: Channel, summary: Summary) -> None:
+        """Finish, oldest first, the events of the channel an earlier run left unfinished: the
+        mail a killed run was on, failures waiting for their retry, mail polled but not yet
+        processed. Done before the files, so that a reply comes after the mail it answers."""
+        pending = InboundEvent.objects.filter(channel=channel, state__in=UNFINISHED)
+        for event_id in list(pending.order_by("received_at", "id").values_list("pk", flat=True)):
+            event = _take_over(event_id, summary)
+            summary.recovered_events.add(event_id)
+            if event.state == EventState.DONE:
+                summary.recovered += 1
+                summary.counted_messages.update(event.message_ids)
+            else:
+                summary.errors.append(f"#{event.pk} ({event.external_id}) : {_reason(event)}")
+
+    def _import_one(self, channel: Channel, label: str, raw: bytes, summary: Summary) -> None:
         try:
-            received = receive_event(channel, raw, "message/rfc822", enqueue=False)
+            # Stored already claimed: no worker takes it while this run processes it.
+            received = receive_and_process(channel, raw, "message/rfc822")
         except EventTooLarge as exc:
             summary.errors.append(f"{label} : {exc}")
             return
         event = received.event
+        if event.pk in summary.recovered_events:
+            return  # counted when recovered
+        if not received.created and event.state in UNFINISHED:
+            event = _take_over(event.pk, summary)  # stored by another process since the start
         if event.state != EventState.DONE:
-            event = process_event(event.pk)
-        if event.state != EventState.DONE:
-            summary.errors.append(f"{label} : {event.last_error}")
-        elif received.created and any(pk > last_message for pk in event.message_ids):
+            summary.errors.append(f"{label} : {_reason(event)}")
+            return
+        # A mail whose message was stored earlier, by another run or by another mail of this one
+        # (the same Message-ID and content), is known; each message is new once.
+        created = {pk for pk in event.message_ids if pk > summary.last_message}
+        if created - summary.counted_messages:
             summary.new += 1
         else:
             summary.known += 1
+        summary.counted_messages.update(event.message_ids)
 
     # --- Replay -------------------------------------------------------------------------------
 
@@ -132,6 +179,25 @@ class Command(BaseCommand):
         )
         for line in failed:
             self.stderr.write(line)
+
+
+def _take_over(event_id: int, summary: Summary) -> InboundEvent:
+    taken = take_over_event(event_id, claimed_before=summary.started)
+    return taken or InboundEvent.objects.get(pk=event_id)
+
+
+def _reason(event: InboundEvent) -> str:
+    """Why ``event`` is not done, never empty."""
+    if event.last_error:
+        return event.last_error
+    if event.state in UNFINISHED:
+        return _(
+            "En cours de traitement par un autre processus (worker ou autre import) : "
+            "relancez la commande s'il reste en attente."
+        )
+    return _("Échec sans message d'erreur (état : %(state)s).") % {
+        "state": event.get_state_display()
+    }
 
 
 def _existing(name: str) -> Path:
