@@ -419,12 +419,16 @@ def test_a_reused_message_id_with_another_attachment_keeps_both(email_channel):
     assert Message.objects.count() == 3
 
 
+def legacy_fingerprint(message: Message, sender: str) -> str:
+    """The fingerprint messages were stored with before attachments counted."""
+    content = "\x1f".join([f"email:{sender}", message.subject, message.text])
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
 def test_a_mail_stored_before_attachments_counted_is_still_recognised(email_channel):
     raw = mail_with_attachment("facture.pdf", b"%PDF-1.4 janvier")
     message = ingest_mail(email_channel, raw)
-    # The fingerprint such a message was stored with: sender, subject and text only.
-    legacy = "\x1f".join(["email:jeanne@example.org", message.subject, message.text])
-    meta = {**message.meta, "fingerprint": hashlib.sha256(legacy.encode()).hexdigest()}
+    meta = {**message.meta, "fingerprint": legacy_fingerprint(message, "jeanne@example.org")}
     Message.objects.filter(pk=message.pk).update(meta=meta)
     event = redeliver(email_channel, raw, "reimport")
     assert event.message_ids == [message.pk]
@@ -444,3 +448,19 @@ def test_taking_over_leaves_an_event_claimed_since_to_its_processor(webform_chan
     done = take_over_event(event.pk, claimed_before=timezone.now())
     assert (done.state, done.attempts) == (EventState.DONE, 2)
     assert take_over_event(event.pk, claimed_before=timezone.now()) is None
+
+
+def test_a_message_kept_apart_before_attachments_counted_is_still_recognised(email_channel):
+    first = ingest_mail(email_channel, mail("jeanne@example.org", "<same@x>", "Premier"))
+    raw = mail("paul@example.org", "<same@x>", "Second")
+    second = ingest_mail(email_channel, raw)
+    # Both as stored before: legacy fingerprints, the second under the legacy suffix.
+    legacy = legacy_fingerprint(first, "jeanne@example.org")
+    Message.objects.filter(pk=first.pk).update(meta={**first.meta, "fingerprint": legacy})
+    legacy = legacy_fingerprint(second, "paul@example.org")
+    Message.objects.filter(pk=second.pk).update(
+        meta={**second.meta, "fingerprint": legacy}, external_id=f"<same@x>#{legacy[:16]}"
+    )
+    event = redeliver(email_channel, raw, "reimport")
+    assert event.message_ids == [second.pk]
+    assert Message.objects.count() == 2

@@ -280,11 +280,17 @@ def _already_stored(ctx: Context, fingerprint: str) -> Message | None:
         return existing  # new, or this very event replayed (its parsing may have changed since)
     if _same_fingerprint(ctx, existing.meta.get("fingerprint", fingerprint), fingerprint):
         return existing
+    # Kept apart already? Under its suffix, or under the legacy one if it was stored before.
+    for suffix in dict.fromkeys([fingerprint[:16], _legacy_fingerprint(ctx)[:16]]):
+        ctx.id_suffix = f"#{suffix}"
+        kept = Message.objects.filter(channel=ctx.channel, external_id=ctx.external_id).first()
+        if kept is not None:
+            return kept
     ctx.id_suffix = f"#{fingerprint[:16]}"
     ctx.notes.append(
         _("Identifiant de message déjà pris par un autre message : celui-ci est conservé à part.")
     )
-    return Message.objects.filter(channel=ctx.channel, external_id=ctx.external_id).first()
+    return None
 
 
 def persist_message(ctx: Context) -> None:
