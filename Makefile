@@ -29,7 +29,8 @@ test: setup
 	  echo "--- Same suite on PostgreSQL ---"; \
 	  DATABASE_URL=$(TEST_POSTGRES_URL) CIVIQUE_TEST_DB_SUFFIX=make$$$$ $(BIN)/pytest -m "not browser" \
 	    --ignore=tests/ingest/test_worker_crash.py --ignore=tests/ingest/test_reply_pairs.py \
-	    --ignore=tests/ingest/test_intake_while_busy.py --ignore=tests/ingest/test_rq_backend.py $(PYTEST_ARGS); \
+	    --ignore=tests/ingest/test_intake_while_busy.py --ignore=tests/ingest/test_ingest_crash.py \
+	    --ignore=tests/ingest/test_rq_backend.py $(PYTEST_ARGS); \
 	else echo "PostgreSQL injoignable : passe PostgreSQL sautée (CIVIQUE_REQUIRE_SERVICES=1 l'exige)."; fi
 
 lint: setup
