@@ -8,10 +8,10 @@ import pytest
 from imapclient import IMAPClient
 
 from civique.channels.connectors.base import TransportError
-from civique.channels.connectors.email import EmailConnector, imap
+from civique.channels.connectors.email import imap
 from civique.channels.models import Channel
 from civique.inbox.models import Message
-from civique.ingest.actions import process_due_events
+from civique.ingest.actions import poll_channel_now, process_due_events
 from civique.ingest.models import InboundEvent
 from civique.ingest.tasks import poll_channel
 from tests.channels.mail import eml, mail
@@ -59,8 +59,8 @@ def imap_channel(email_channel, mailbox) -> Channel:
 
 
 def poll(channel: Channel) -> int:
-    """One poll by a fresh connector on a fresh copy of the channel, as after a restart."""
-    return EmailConnector().poll(Channel.objects.get(pk=channel.pk))
+    """One poll on a fresh copy of the channel, as after a restart."""
+    return poll_channel_now(Channel.objects.get(pk=channel.pk))
 
 
 def append(client: IMAPClient, *raws: bytes) -> None:

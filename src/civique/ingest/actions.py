@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civique.channels.connectors.base import ParseError
+from civique.channels.connectors.base import ParseError, WebhookDelivery
 from civique.channels.models import Channel
 from civique.core.retry import backoff
 from civique.ingest.models import EventState, InboundEvent
@@ -76,6 +76,18 @@ def receive_event(
 
         transaction.on_commit(lambda: wake(process_inbound_events))
     return Received(event, created=True)
+
+
+def poll_channel_now(channel: Channel) -> int:
+    """Fetch a polling channel's new deliveries, each stored durably before the platform's cursor
+    moves past it; return how many were new. Not inside a transaction."""
+
+    def store(delivery: WebhookDelivery) -> bool:
+        return receive_event(
+            channel, delivery.payload, delivery.content_type, delivery.external_id, enqueue=False
+        ).created
+
+    return channel.connector.poll(channel, store)
 
 
 def due_queryset(now: datetime | None = None) -> QuerySet[InboundEvent]:

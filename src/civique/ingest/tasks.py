@@ -40,8 +40,10 @@ def poll_channel(channel_id: int) -> int:
     channel = Channel.objects.get(pk=channel_id)
     if not channel.is_active or channel.polling_suspended:
         return 0
+    from civique.ingest.actions import poll_channel_now
+
     try:
-        count = channel.connector.poll(channel)
+        count = poll_channel_now(channel)
     except Exception as exc:  # noqa: BLE001 - the error is shown on the channel
         _record_poll_failure(channel, exc)
         return 0

@@ -8,7 +8,7 @@ pipeline turns what it parses into them, and the inbox decides what each operati
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -69,7 +69,7 @@ class WebhookRequest:
 
 
 @dataclass
-class WebhookDelivery:
+class WebhookDelivery:  # also what a polling connector hands to ``store``
     """One delivery to store as one ``InboundEvent``. Without a platform ``external_id``,
     ``receive_event`` uses the payload's SHA-256, so the same bytes twice are stored once.
 
@@ -81,6 +81,11 @@ class WebhookDelivery:
     content_type: str = "application/json"
     external_id: str = ""
     account: str = ""
+
+
+# Writes one delivery durably (an InboundEvent) and says whether it was new: handed to
+# ``Connector.poll`` by the ingest app, so that a connector never imports the layers above it.
+Store = Callable[[WebhookDelivery], bool]
 
 
 @dataclass
@@ -245,8 +250,10 @@ class Connector:
         (``permanent=True`` when a retry cannot succeed). Only kinds in ``operations`` arrive."""
         raise unsupported(channel, operation.kind)
 
-    def poll(self, channel: Channel) -> int:
-        """Store new deliveries as InboundEvents; return how many were new."""
+    def poll(self, channel: Channel, store: Store) -> int:
+        """Fetch new deliveries and hand each to ``store`` (which writes it durably as an
+        InboundEvent and says whether it was new) before moving the platform's cursor past it;
+        return how many were new."""
         return 0
 
     # --- Webhooks (connectors with ``webhook = True``) -------------------------------------

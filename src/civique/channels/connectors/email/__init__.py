@@ -11,6 +11,7 @@ from civique.channels.connectors.base import (
     ParsedMessage,
     SendResult,
     SettingSpec,
+    Store,
 )
 
 if TYPE_CHECKING:
@@ -58,8 +59,8 @@ class EmailConnector(Connector):
 
         return send_reply(channel, operation)
 
-    def poll(self, channel: Channel) -> int:
+    def poll(self, channel: Channel, store: Store) -> int:
         """Fetch new mail from ``channel``'s IMAP folder; return how many events are new."""
         from civique.channels.connectors.email.imap import poll_mailbox
 
-        return poll_mailbox(channel)
+        return poll_mailbox(channel, store)

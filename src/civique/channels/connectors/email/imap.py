@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from civique.channels.connectors.base import TransportError
+from civique.channels.connectors.base import Store, TransportError, WebhookDelivery
 from civique.channels.connectors.email.parse import TRUNCATED_HEADER
 from civique.channels.connectors.email.transport import security_and_port, tls_context
 
@@ -126,8 +126,8 @@ def _logout(client: IMAPClient) -> None:
         client.logout()
 
 
-def poll_mailbox(channel: Channel) -> int:
-    """Store every mail not seen yet as an InboundEvent; return how many events are new.
+def poll_mailbox(channel: Channel, store: Store) -> int:
+    """Hand every mail not seen yet to ``store``; return how many events are new.
 
     Precondition: not inside a transaction, so that each event and each cursor advance is
     committed on its own. A channel without ``imap_host`` is not polled (send-only, or fed by
@@ -138,7 +138,7 @@ def poll_mailbox(channel: Channel) -> int:
     conf = imap_settings(channel)
     client = connect(conf)
     try:
-        return _poll(client, channel, conf)
+        return _poll(client, channel, conf, store)
     except (OSError, IMAPClientError) as exc:
         raise TransportError(
             _("Relève IMAP de %(folder)s interrompue : %(err)s")
@@ -148,7 +148,7 @@ def poll_mailbox(channel: Channel) -> int:
         _logout(client)
 
 
-def _poll(client: IMAPClient, channel: Channel, conf: ImapSettings) -> int:
+def _poll(client: IMAPClient, channel: Channel, conf: ImapSettings, store: Store) -> int:
     try:
         info = client.select_folder(conf.folder, readonly=not conf.mark_seen)
     except IMAPClientError as exc:
@@ -174,7 +174,7 @@ def _poll(client: IMAPClient, channel: Channel, conf: ImapSettings) -> int:
     created = 0
     for start in range(0, len(uids), BATCH_SIZE):
         created += _fetch_batch(
-            client, channel, conf, uidvalidity, uids[start : start + BATCH_SIZE]
+            client, channel, conf, uidvalidity, uids[start : start + BATCH_SIZE], store
         )
     if not uids and cursor.get("uidvalidity") != uidvalidity:
         _advance(channel, uidvalidity, last_uid)
@@ -200,11 +200,16 @@ def _size_groups(uids: list[int], sizes: dict) -> list[list[int]]:
 
 
 def _fetch_batch(
-    client: IMAPClient, channel: Channel, conf: ImapSettings, uidvalidity: int, uids: list[int]
+    client: IMAPClient,
+    channel: Channel,
+    conf: ImapSettings,
+    uidvalidity: int,
+    uids: list[int],
+    store: Store,
 ) -> int:
     sizes = client.fetch(uids, ["RFC822.SIZE"])
     return sum(
-        _fetch_group(client, channel, conf, uidvalidity, group, sizes)
+        _fetch_group(client, channel, conf, uidvalidity, group, sizes, store)
         for group in _size_groups(uids, sizes)
     )
 
@@ -216,9 +221,8 @@ def _fetch_group(
     uidvalidity: int,
     uids: list[int],
     sizes: dict,
+    store: Store,
 ) -> int:
-    from civique.ingest.actions import receive_event
-
     limit = settings.CIVIQUE_MAX_EVENT_BYTES
     whole = [uid for uid in uids if sizes.get(uid, {}).get(b"RFC822.SIZE", 0) <= limit]
     data = client.fetch(whole, ["BODY.PEEK[]"]) if whole else {}
@@ -230,10 +234,7 @@ def _fetch_group(
             raw = _headers_only(client, uid, sizes[uid].get(b"RFC822.SIZE", 0))
         else:
             continue  # expunged meanwhile
-        received = receive_event(
-            channel, raw, "message/rfc822", external_id=f"imap:{uidvalidity}:{uid}", enqueue=False
-        )
-        created += int(received.created)
+        created += int(store(WebhookDelivery(raw, "message/rfc822", f"imap:{uidvalidity}:{uid}")))
         _advance(channel, uidvalidity, uid)
         if conf.mark_seen:
             client.add_flags([uid], [b"\\Seen"], silent=True)
