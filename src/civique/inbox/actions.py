@@ -18,6 +18,7 @@ from civique.channels.models import Channel
 from civique.contacts.models import Contact
 from civique.core.audit import audit
 from civique.core.models import Team, User
+from civique.core.wakeup import wake
 from civique.inbox import timeline
 from civique.inbox.access import can_manage_team
 from civique.inbox.models import (
@@ -33,6 +34,7 @@ from civique.inbox.models import (
     Status,
     TimelineKind,
 )
+from civique.inbox.tasks import deliver_outbox
 
 
 class ActionError(ValueError):
@@ -40,9 +42,6 @@ class ActionError(ValueError):
 
 
 def _enqueue_delivery() -> None:
-    from civique.ingest.tasks import deliver_outbox
-    from civique.ingest.wakeup import wake
-
     wake(deliver_outbox)
 
 

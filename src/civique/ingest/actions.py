@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from civique.channels.connectors.base import ParseError, WebhookDelivery
 from civique.channels.models import Channel
 from civique.core.retry import backoff
+from civique.core.wakeup import wake
 from civique.ingest.models import EventState, InboundEvent
 from civique.ingest.pipeline import RetryLater, prepare, run_pipeline
-from civique.ingest.wakeup import wake
 from civique.ingest.watchdog import ProcessingTimeout, time_limit
 
 logger = logging.getLogger(__name__)

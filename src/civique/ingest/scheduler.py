@@ -20,10 +20,11 @@ from django.utils import timezone
 from civique.channels.models import Channel
 from civique.channels.registry import all_connectors
 from civique.core.models import WorkerHeartbeat
+from civique.core.wakeup import wake
 from civique.inbox.outbox import due_deliveries
+from civique.inbox.tasks import deliver_outbox
 from civique.ingest.actions import due_queryset
-from civique.ingest.tasks import deliver_outbox, poll_channel, process_inbound_events
-from civique.ingest.wakeup import wake
+from civique.ingest.tasks import poll_channel, process_inbound_events
 
 logger = logging.getLogger(__name__)
 PRUNE_SECONDS = 3600

@@ -11,7 +11,7 @@ from django_tasks import task
 
 from civique.channels.connectors.base import TransportError
 from civique.channels.models import Channel
-from civique.ingest.wakeup import wake
+from civique.core.wakeup import wake
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +25,6 @@ def process_inbound_events() -> int:
     while taken := process_due_events():
         total += taken
     return total
-
-
-@task()
-def deliver_outbox() -> int:
-    from civique.inbox.outbox import deliver_due
-
-    return deliver_due()
 
 
 @task()

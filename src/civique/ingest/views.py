@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from civique.core.wakeup import wake
 from civique.ingest.actions import requeue_events
 from civique.ingest.models import EventState, InboundEvent
 from civique.ingest.tasks import process_inbound_events
-from civique.ingest.wakeup import wake
 
 FAILED_STATES = [EventState.PARKED, EventState.RETRYING]
 

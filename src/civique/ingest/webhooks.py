@@ -23,9 +23,9 @@ from django.views.decorators.http import require_http_methods
 from civique.channels.connectors.base import Connector, WebhookRefused, WebhookRequest
 from civique.channels.models import Channel
 from civique.channels.registry import UnknownConnector, get_connector
+from civique.core.wakeup import wake
 from civique.ingest.actions import EventTooLarge, receive_event
 from civique.ingest.tasks import process_inbound_events
-from civique.ingest.wakeup import wake
 
 logger = logging.getLogger(__name__)
 
