@@ -59,3 +59,21 @@ def test_hiding_a_message_does_not_read_its_attachments(webform_channel):
     operation = build_operation(Delivery.objects.create(message=photo, kind="hide"))
     assert operation.attachments == []
     assert operation.target_id == "form-1"
+
+
+def test_it_tells_when_the_contact_last_wrote_for_platforms_with_a_reply_window(
+    agent, email_channel
+):
+    question = first_message(email_channel, mail())
+    reply = reply_to_conversation(agent, question.conversation, "Lundi prochain.")
+    operation = build_operation(reply.delivery)
+    when = question.platform_timestamp or question.created_at
+    assert operation.meta["last_inbound_at"] == when.isoformat()
+
+
+def test_nobody_having_written_on_the_channel_leaves_the_last_inbound_time_out(
+    agent, webform_channel
+):
+    conversation = request_from(webform_channel, phone="06 12 34 56 78")
+    reply = reply_to_conversation(agent, conversation, "Nous vous rappelons.")
+    assert "last_inbound_at" not in build_operation(reply.delivery).meta

@@ -42,8 +42,18 @@ def build_operation(delivery: Delivery) -> OutboundOperation:
         message_pk=message.pk,
         reference=conversation.reference,
         created_at=message.created_at,
-        meta=dict(message.meta),
+        meta=_meta(message, conversation, connector),
     )
+
+
+def _meta(message: Message, conversation: Conversation, connector: Connector) -> dict:
+    """The message's own meta, plus ``last_inbound_at``: when the contact last wrote on this
+    connector's channels (ISO 8601), for platforms that only answer within a window after it."""
+    meta = dict(message.meta)
+    last = _last_inbound(conversation, connector)
+    if last is not None:
+        meta["last_inbound_at"] = (last.platform_timestamp or last.created_at).isoformat()
+    return meta
 
 
 def _threaded(conversation: Conversation, connector: Connector):
@@ -82,16 +92,7 @@ def _recipient(conversation: Conversation, connector: Connector) -> Recipient | 
     kind = connector.identity_kind
     if not kind:
         return None
-    last_inbound = (
-        _threaded(conversation, connector)
-        .filter(
-            direction=Direction.INBOUND,
-            is_automated=False,
-            author_contact_id=conversation.contact_id,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    last_inbound = _last_inbound(conversation, connector)
     candidates = []
     if last_inbound is not None:
         candidates.append(_handle(last_inbound, kind))
@@ -110,6 +111,20 @@ def _recipient(conversation: Conversation, connector: Connector) -> Recipient | 
         name = conversation.contact.display_name if conversation.contact_id else ""
         return Recipient(identity_kind=kind, value=value, display_name=name)
     return None
+
+
+def _last_inbound(conversation: Conversation, connector: Connector) -> Message | None:
+    """The contact's own latest message on this connector's channels (not an automated one)."""
+    return (
+        _threaded(conversation, connector)
+        .filter(
+            direction=Direction.INBOUND,
+            is_automated=False,
+            author_contact_id=conversation.contact_id,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def _handle(message: Message, kind: str) -> str:
