@@ -80,13 +80,19 @@ class MetaWebhookConnector(Connector):
             return whole
         if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
             return whole
+        kind = data.get("object")
+        return [
+            delivery for entry in data["entry"] for delivery in self.entry_deliveries(kind, entry)
+        ] or whole
+
+    def entry_deliveries(self, kind: Any, entry: Any) -> list[WebhookDelivery]:
+        """What to store for one ``entry`` of a body whose ``object`` is ``kind``: the entry
+        alone, for the account it names. Must not raise, whatever ``entry`` is."""
         return [
             WebhookDelivery(
-                _canonical({"object": data.get("object"), "entry": [entry]}),
-                account=_entry_account(entry),
+                canonical_json({"object": kind, "entry": [entry]}), account=_entry_account(entry)
             )
-            for entry in data["entry"]
-        ] or whole
+        ]
 
 
 def _entry_account(entry: Any) -> str:
@@ -96,7 +102,7 @@ def _entry_account(entry: Any) -> str:
     return str(account)[:MAX_ID_LENGTH]
 
 
-def _canonical(data: dict[str, Any]) -> bytes:
+def canonical_json(data: dict[str, Any]) -> bytes:
     """The same entry always gives the same bytes (hence the same event id)."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
