@@ -132,3 +132,18 @@ def facebook_channel(team) -> Channel:
         settings={"page_id": PAGE_ID},
         secrets={"app_secret": APP_SECRET, "verify_token": VERIFY_TOKEN},
     )
+
+
+@pytest.fixture
+def whatsapp_channel(team) -> Channel:
+    """A WhatsApp number whose webhook is signed with tests.hooks.APP_SECRET."""
+    from tests.channels.whatsapp import PHONE_NUMBER_ID, TOKEN
+    from tests.hooks import APP_SECRET, VERIFY_TOKEN
+
+    return Channel.objects.create(
+        kind="whatsapp",
+        name="Ville de Valmont (WhatsApp)",
+        team=team,
+        settings={"phone_number_id": PHONE_NUMBER_ID},
+        secrets={"access_token": TOKEN, "app_secret": APP_SECRET, "verify_token": VERIFY_TOKEN},
+    )

@@ -15,6 +15,7 @@ CONNECTORS = [
     "civique.channels.connectors.structured.CounterConnector",
     "civique.channels.connectors.structured.ApiConnector",
     "civique.channels.connectors.facebook.FacebookConnector",
+    "civique.channels.connectors.whatsapp.WhatsAppConnector",
 ]
 
 
