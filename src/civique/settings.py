@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -44,6 +45,18 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} doit être un nombre entier (reçu {raw!r}).") from None
+
+
+def url_origin(name: str, url: str) -> str:
+    """The scheme and host of ``url`` (for the CSP), "" when it is empty."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"https", "http"} or not parts.hostname or "{" in parts.netloc:
+        raise ImproperlyConfigured(
+            f"{name} doit être une adresse http(s) sans variable dans le nom d'hôte (reçu {url!r})."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -247,6 +260,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CIVIQUE_ORGANISATION = env_str("CIVIQUE_ORGANISATION", "Ville de Valmont")
 CIVIQUE_REFERENCE_PREFIX = env_str("CIVIQUE_REFERENCE_PREFIX", "V")
 CIVIQUE_MAX_ATTACHMENT_BYTES = env_int("CIVIQUE_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# Tiles of the map on a located conversation (Leaflet). The tile server learns the agent's
+# address and the area shown; empty: no map, only the coordinates and a link to OpenStreetMap.
+CIVIQUE_MAP_TILES_URL = env_str(
+    "CIVIQUE_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 CIVIQUE_MAX_EVENT_BYTES = env_int("CIVIQUE_MAX_EVENT_BYTES", 40 * 1024 * 1024)
 CIVIQUE_INGEST_BATCH = env_int("CIVIQUE_INGEST_BATCH", 100)
 CIVIQUE_MAX_ATTEMPTS = env_int("CIVIQUE_MAX_ATTEMPTS", 5)
@@ -303,7 +321,12 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # The map's tiles come from CIVIQUE_MAP_TILES_URL's server, and only images from it.
+        "img-src": [
+            SELF,
+            "data:",
+            *filter(None, [url_origin("CIVIQUE_MAP_TILES_URL", CIVIQUE_MAP_TILES_URL)]),
+        ],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

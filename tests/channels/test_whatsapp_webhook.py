@@ -99,6 +99,11 @@ def test_a_shared_location_places_the_conversation(client, whatsapp_channel, age
     conversation = message.conversation
     assert (conversation.location_lat, conversation.location_lon) == (49.7618, 0.5138)
     assert conversation.location_address.startswith("Lampadaire rue des Tilleuls")
+    client.force_login(agent)
+    html = client.get(f"/demandes/{conversation.pk}/").content.decode()
+    assert "latitude 49.761800, longitude 0.513800" in html
+    assert 'data-lat="49.761800" data-lon="0.513800"' in html
+    assert 'aria-label="Carte : Lampadaire rue des Tilleuls' in html
 
 
 def test_shared_contacts_are_readable_text_and_kept_whole_in_meta(whatsapp_channel):

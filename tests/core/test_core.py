@@ -8,12 +8,14 @@ import sys
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
 
 from civique.channels.models import Channel
 from civique.core.audit import audit
 from civique.core.models import AuditEvent, WorkerHeartbeat
+from civique.settings import url_origin
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +180,23 @@ def test_the_server_error_page_renders_without_a_request_context(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Une erreur est survenue" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("http://tuiles.valmont.fr:8080/osm/{z}/{x}/{y}.png", "http://tuiles.valmont.fr:8080"),
+        ("", ""),
+    ],
+)
+def test_the_map_tiles_server_is_the_only_other_origin_images_come_from(url, origin):
+    assert url_origin("CIVIQUE_MAP_TILES_URL", url) == origin
+
+
+@pytest.mark.parametrize(
+    "url", ["https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", "tile.openstreetmap.org/{z}"]
+)
+def test_a_tiles_address_the_policy_cannot_name_stops_start_up(url):
+    with pytest.raises(ImproperlyConfigured, match="CIVIQUE_MAP_TILES_URL doit être"):
+        url_origin("CIVIQUE_MAP_TILES_URL", url)

@@ -340,3 +340,45 @@ def test_timeline_entries_are_ordered(client, agent, conversation):
 
     assert html.index("Première note") < html.index("Deuxième note")
     assert TimelineEntry.objects.filter(conversation=conversation).count() >= 4
+
+
+def test_a_located_conversation_shows_its_place_as_text_a_link_and_a_map(
+    client, agent, conversation
+):
+    client.force_login(agent)
+    response = client.get(url("detail", conversation))
+    html = response.content.decode()
+    assert "latitude 45.100000, longitude 5.700000" in html
+    assert 'href="https://www.openstreetmap.org/?mlat=45.100000&amp;mlon=5.700000' in html
+    assert 'data-map data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html
+    assert 'aria-label="Carte : 12 rue des Lilas (coordonnées et lien ci-dessus)"' in html
+    assert "/static/vendor/leaflet/leaflet.js" in html and "/static/civique/map.js" in html
+    policy = response.headers["Content-Security-Policy"]
+    img_src = next(part for part in policy.split(";") if part.strip().startswith("img-src"))
+    assert img_src.split()[1:] == ["'self'", "data:", "https://tile.openstreetmap.org"]
+
+
+def test_without_tiles_the_place_stays_as_text_and_link_without_map(
+    client, agent, conversation, settings
+):
+    settings.CIVIQUE_MAP_TILES_URL = ""
+    client.force_login(agent)
+    html = client.get(url("detail", conversation)).content.decode()
+    assert "latitude 45.100000, longitude 5.700000" in html
+    assert "www.openstreetmap.org/?mlat=45.100000" in html
+    assert "data-map" not in html and "leaflet" not in html
+
+
+def test_a_conversation_without_place_has_no_map(client, agent, webform_channel):
+    client.force_login(agent)
+    plain = request_from(webform_channel, email="lea@example.org")
+    assert "data-map" not in client.get(url("detail", plain)).content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "civique/map.js"],
+)
+def test_the_map_s_scripts_and_styles_are_served_by_us(client, path):
+    response = client.get(f"/static/{path}")
+    assert response.status_code == 200
