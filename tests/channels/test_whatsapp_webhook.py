@@ -235,6 +235,16 @@ def test_a_failed_status_explains_the_reason_in_french(whatsapp_channel):
     assert "more than 24 hours have passed" in status.text
 
 
+@pytest.mark.parametrize("code", ["9" * 5000, "abc", None, 131000])
+def test_a_failure_of_any_code_is_explained_without_error(whatsapp_channel, code):
+    data = json.loads(fixture("whatsapp", "status-failed.json"))
+    data["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"][0]["code"] = code
+    payload = json.dumps(data).encode()
+    (status,) = whatsapp_channel.connector.parse(whatsapp_channel, payload, "")
+    assert status.status == "failed"
+    assert "more than 24 hours have passed" in status.text
+
+
 def test_messages_and_statuses_of_one_change_are_each_their_own(whatsapp_channel, graph_api):
     data = json.loads(fixture("whatsapp", "text.json"))
     value = data["entry"][0]["changes"][0]["value"]
@@ -307,14 +317,21 @@ FIXTURES = [
 ]
 FIELDS = ["from", "id", "type", "timestamp", "context", "text", "image", "location", "contacts"]
 FIELDS += ["latitude", "longitude", "body", "caption", "errors", "status", "metadata", "name"]
+FIELDS += ["code", "error_data", "phones", "wa_id", "profile", "button_reply", "phone_number_id"]
+
+
+def _dicts(value) -> list[dict]:
+    """Every object in ``value``, itself included, at any depth."""
+    found = [value] if isinstance(value, dict) else []
+    children = value.values() if isinstance(value, dict) else value
+    if isinstance(value, dict | list):
+        for child in children:
+            found += _dicts(child)
+    return found
 
 
 def _target(data: dict, draw) -> dict:
-    value = data["entry"][0]["changes"][0]["value"]
-    items = value.get("messages") or value.get("statuses")
-    item = items[0]
-    inner = [v for v in item.values() if isinstance(v, dict)]
-    return draw(st.sampled_from([value, item, *inner]))
+    return draw(st.sampled_from(_dicts(data["entry"][0]["changes"][0]["value"])))
 
 
 @st.composite

@@ -269,7 +269,7 @@ def _explain_failure(status: dict[str, Any]) -> str:
         return _("WhatsApp n'a pas pu remettre ce message.")
     error = as_dict(errors[0], "statuses[].errors[]")
     code_text = as_str(error.get("code"), "errors[].code")
-    code = int(code_text) if code_text.isdigit() else 0
+    code = int(code_text) if code_text.isdigit() and len(code_text) <= 9 else 0
     data = error.get("error_data")
     data = as_dict(data, "errors[].error_data") if data is not None else {}
     platform = as_str(data.get("details"), "error_data.details") or as_str(
