@@ -128,3 +128,30 @@ def test_the_console_script_exits_non_zero_with_a_french_error(tmp_path):
     )
     assert result.returncode != 0
     assert "Réglage inconnu pour un canal facebook : inconnu" in result.stderr
+
+
+def test_it_creates_a_whatsapp_number_with_its_template_and_secrets_apart(team):
+    settings = {
+        "phone_number_id": "318726540019284",
+        "access_token": "EAAW-jeton",
+        "app_secret": "s3cr3t-app",
+        "verify_token": "jeton-wa",
+        "template_name": "reponse_mairie",
+        "template_language": "fr",
+    }
+    pairs = [arg for key, value in settings.items() for arg in ("--setting", f"{key}={value}")]
+    lines = create("whatsapp", "--name", "WhatsApp de Valmont", "--team", team.slug, *pairs)
+    channel = Channel.objects.get()
+    assert lines[-1] == str(channel.pk)
+    assert f"/hooks/whatsapp/{channel.pk}/" in "\n".join(lines)
+    assert channel.settings == {
+        "phone_number_id": "318726540019284",
+        "template_name": "reponse_mairie",
+        "template_language": "fr",
+    }
+    assert channel.secrets == {
+        "access_token": "EAAW-jeton",
+        "app_secret": "s3cr3t-app",
+        "verify_token": "jeton-wa",
+    }
+    assert "EAAW-jeton" not in stored_secrets_column(channel)
