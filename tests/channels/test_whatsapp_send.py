@@ -15,6 +15,7 @@ from civique.inbox.attachments import PreparedAttachment, save_attachment
 from civique.inbox.models import Conversation, Delivery, DeliveryState, Message
 from civique.inbox.outbox import deliver_due
 from tests.channels.whatsapp import (
+    OUR_WAMID,
     PHONE_NUMBER_ID,
     TOKEN,
     WA_ID,
@@ -205,3 +206,33 @@ def test_a_contact_without_whatsapp_number_is_refused_clearly(
     assert delivery.state == DeliveryState.FAILED
     assert delivery.last_error.startswith("Aucun numéro WhatsApp connu")
     assert not graph_api.calls
+
+
+def test_the_platforms_statuses_show_how_far_our_answer_got(
+    client, whatsapp_channel, agent, graph_api
+):
+    graph_api.route("POST", MESSAGES, accepted(OUR_WAMID))
+    conversation = conversation_written(client, whatsapp_channel, ago=600)
+    delivery = answer(agent, conversation)
+    assert delivery.message.external_id == OUR_WAMID
+    # Read arrives before delivered (WhatsApp does not promise the order): read stays.
+    deliver(client, whatsapp_channel, "status-sent.json", "status-read.json")
+    deliver(client, whatsapp_channel, "status-delivered.json")
+    message = Message.objects.get(pk=delivery.message.pk)
+    assert message.meta["platform_status"] == "read"
+    assert Message.objects.filter(direction="out").count() == 1
+    client.force_login(agent)
+    page = client.get(f"/demandes/{conversation.pk}/").content.decode()
+    assert "Sur la plateforme : <strong>lu</strong>" in " ".join(page.split())
+
+
+def test_a_failed_status_puts_the_platforms_reason_on_the_timeline(
+    client, whatsapp_channel, agent, graph_api
+):
+    graph_api.route("POST", MESSAGES, accepted(OUR_WAMID))
+    conversation = conversation_written(client, whatsapp_channel, ago=600)
+    answer(agent, conversation)
+    deliver(client, whatsapp_channel, "status-failed.json")
+    entry = conversation.timeline.get(kind="delivery", data__state="failed")
+    assert entry.data["error"]
+    assert Message.objects.get(external_id=OUR_WAMID).meta["platform_status"] == "failed"

@@ -15,6 +15,7 @@ from civique.channels.models import Channel
 from civique.contacts.models import Identity
 from civique.inbox.models import Attachment, Conversation, Message, TimelineEntry
 from civique.ingest.actions import process_due_events
+from civique.ingest.changes import WAITING_STATUS
 from civique.ingest.models import EventState, InboundEvent
 from tests.channels.whatsapp import (
     OUR_WAMID,
@@ -372,4 +373,16 @@ def test_no_body_ever_gets_a_500_nor_leaves_an_event_to_retry(
         assert response.status_code == 403
     process_due_events()
     stuck = InboundEvent.objects.exclude(state__in=[EventState.DONE, EventState.PARKED])
+    # A status of a message we never sent waits a few minutes for it (ingest/changes.py): the
+    # one wait allowed, and it names why.
+    stuck = stuck.exclude(last_error=WAITING_STATUS)
     assert not stuck.exists(), [(e.state, e.last_error) for e in stuck]
+
+
+def test_a_location_shared_later_places_the_conversation_it_joins(
+    client, whatsapp_channel, graph_api
+):
+    deliver(client, whatsapp_channel, "text.json", "location.json")
+    conversation = Conversation.objects.get()
+    assert conversation.messages.count() == 2
+    assert (conversation.location_lat, conversation.location_lon) == (49.7618, 0.5138)

@@ -235,7 +235,7 @@ def _record_failure(event_id: int, exc: Exception) -> InboundEvent:
         logger.info("Événement %s remis à plus tard : %s", event_id, exc)
     else:
         logger.exception("Événement %s en échec", event_id)
-    error = f"{type(exc).__name__}: {exc}"
+    error = str(exc) if isinstance(exc, RetryLater) else f"{type(exc).__name__}: {exc}"
     if event.attempts >= settings.CIVIQUE_MAX_ATTEMPTS:
         return _park(event, error)
     event.state = EventState.RETRYING

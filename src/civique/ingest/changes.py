@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civique.inbox import timeline
 from civique.inbox.models import Message, MessageRevision, TimelineKind
@@ -35,6 +36,7 @@ STATUS_WAIT = timedelta(minutes=5)
 # counts.
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 ORIGINAL = "original"
+WAITING_STATUS = gettext_lazy("Statut d'un message que nous n'avons pas encore enregistré.")
 
 
 def _stored(ctx: Context, external_id: str) -> Message | None:
@@ -69,7 +71,7 @@ def _apply_status(ctx: Context) -> None:
     message = _stored(ctx, parsed.status_of)
     if message is None:
         if timezone.now() - ctx.event.received_at < STATUS_WAIT:
-            raise RetryLater(_("Statut d'un message que nous n'avons pas encore enregistré."))
+            raise RetryLater(WAITING_STATUS)
         logger.info("Statut %s d'un message inconnu (%s) ignoré", parsed.status, parsed.status_of)
         return
     ctx.message = message

@@ -337,15 +337,24 @@ def persist_message(ctx: Context) -> None:
         timeline.record(ctx.conversation, TimelineKind.SYSTEM, message=message, text=note)
 
 
+def _locate(conversation: Conversation, lat: object, lon: object, address: object = "") -> None:
+    """Place a conversation that has no place yet (a shared location, a photo's GPS)."""
+    if conversation.location_lat is not None or lat is None or lon is None:
+        return
+    conversation.location_lat, conversation.location_lon = lat, lon
+    conversation.location_address = str(address or "")[:255]
+    conversation.save(update_fields=["location_lat", "location_lon", "location_address"])
+
+
 def _save_attachments(ctx: Context, message: Message) -> None:
-    """Write the prepared attachments; a photo's GPS locates a conversation that has no place
-    yet."""
+    """Write the prepared attachments; a photo's GPS, or a location the message shares, places
+    a conversation that has no place yet."""
+    location = ctx.parsed.location or {}
+    _locate(ctx.conversation, location.get("lat"), location.get("lon"), location.get("address"))
     for prepared in ctx.attachments:
-        stored = save_attachment(message, prepared)
-        gps = stored.meta.get("gps")
-        if gps and ctx.conversation.location_lat is None:
-            ctx.conversation.location_lat, ctx.conversation.location_lon = gps["lat"], gps["lon"]
-            ctx.conversation.save(update_fields=["location_lat", "location_lon"])
+        gps = save_attachment(message, prepared).meta.get("gps")
+        if gps:
+            _locate(ctx.conversation, gps["lat"], gps["lon"])
 
 
 def route(ctx: Context) -> None:
