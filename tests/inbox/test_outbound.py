@@ -68,7 +68,7 @@ def test_it_tells_when_the_contact_last_wrote_for_platforms_with_a_reply_window(
     reply = reply_to_conversation(agent, question.conversation, "Lundi prochain.")
     operation = build_operation(reply.delivery)
     when = question.platform_timestamp or question.created_at
-    assert operation.meta["last_inbound_at"] == when.isoformat()
+    assert operation.last_inbound_at == when
 
 
 def test_nobody_having_written_on_the_channel_leaves_the_last_inbound_time_out(
@@ -76,4 +76,4 @@ def test_nobody_having_written_on_the_channel_leaves_the_last_inbound_time_out(
 ):
     conversation = request_from(webform_channel, phone="06 12 34 56 78")
     reply = reply_to_conversation(agent, conversation, "Nous vous rappelons.")
-    assert "last_inbound_at" not in build_operation(reply.delivery).meta
+    assert build_operation(reply.delivery).last_inbound_at is None

@@ -114,6 +114,21 @@ def reply_privately(user: User, comment: Message, text: str) -> Message:
         raise ActionError(_("Ce commentaire a été supprimé."))
     _check_active(comment.channel, reply=True)
     _check_supports(comment.channel, OperationKind.REPLY_PRIVATE)
+    if (
+        Delivery.objects.filter(
+            kind=OperationKind.REPLY_PRIVATE,
+            message__channel=comment.channel,
+            message__in_reply_to=comment.external_id,
+        )
+        .exclude(state=DeliveryState.FAILED)
+        .exists()
+    ):
+        raise ActionError(
+            _(
+                "Une réponse privée a déjà été envoyée pour ce commentaire : la plateforme n'en "
+                "permet qu'une. Poursuivez dans la conversation privée quand la personne répond."
+            )
+        )
     conversation = comment.conversation
     message = _queue_reply(
         user,
@@ -208,6 +223,13 @@ def _moderate(user: User, message: Message, kind: str) -> Delivery:
         )
     _check_active(message.channel)
     _check_supports(message.channel, kind)
+    if message.visibility != MessageVisibility.PUBLIC:
+        raise ActionError(
+            _(
+                "Seul un message public peut être masqué, réaffiché ou supprimé sur sa "
+                "plateforme : les plateformes ne le permettent pas pour un message privé."
+            )
+        )
     delivery = Delivery.objects.create(message=message, kind=kind)
     conversation = message.conversation
     timeline.record(

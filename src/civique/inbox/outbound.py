@@ -7,7 +7,11 @@ operation is built again on every attempt from the stored rows, with the same id
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 
 from civique.channels.connectors.base import (
     Connector,
@@ -17,7 +21,14 @@ from civique.channels.connectors.base import (
 )
 from civique.contacts.lookup import resolve_contact
 from civique.contacts.normalize import normalize_identity
-from civique.inbox.models import SENDING_KINDS, Conversation, Delivery, Direction, Message
+from civique.inbox.models import (
+    SENDING_KINDS,
+    Conversation,
+    Delivery,
+    Direction,
+    Message,
+    MessageVisibility,
+)
 
 
 def build_operation(delivery: Delivery) -> OutboundOperation:
@@ -26,34 +37,55 @@ def build_operation(delivery: Delivery) -> OutboundOperation:
     conversation = message.conversation
     connector = message.channel.connector
     in_reply_to, references = _thread(conversation, message, connector)
+    # A message that records what it answers (a reply to one comment) keeps to it.
+    in_reply_to = message.in_reply_to or in_reply_to
+    answered = _answered(message, in_reply_to)
+    recipient = _recipient(conversation, connector)
     sends = delivery.kind in SENDING_KINDS
     return OutboundOperation(
         kind=delivery.kind,
-        recipient=_recipient(conversation, connector),
+        recipient=recipient,
         subject=message.subject or conversation.subject,
         text=message.text,
         html=message.html,
         # Read from storage only to send them, not to hide the message they came with.
         attachments=[_attachment(a) for a in message.attachments.all()] if sends else [],
-        # A message that records what it answers (a reply to one comment) keeps to it.
-        in_reply_to=message.in_reply_to or in_reply_to,
+        in_reply_to=in_reply_to,
         references=references,
         target_id=message.external_id or "",
         message_pk=message.pk,
         reference=conversation.reference,
         created_at=message.created_at,
-        meta=_meta(message, conversation, connector),
+        meta=dict(message.meta),
+        answered_at=answered.when if answered else None,
+        answered_meta=dict(answered.meta) if answered else {},
+        last_inbound_at=_last_private_inbound(message, recipient) if sends else None,
     )
 
 
-def _meta(message: Message, conversation: Conversation, connector: Connector) -> dict:
-    """The message's own meta, plus ``last_inbound_at``: when the contact last wrote on this
-    connector's channels (ISO 8601), for platforms that only answer within a window after it."""
-    meta = dict(message.meta)
-    last = _last_inbound(conversation, connector)
-    if last is not None:
-        meta["last_inbound_at"] = (last.platform_timestamp or last.created_at).isoformat()
-    return meta
+def _answered(message: Message, in_reply_to: str) -> Message | None:
+    """The message ``in_reply_to`` names, on the same channel, if we have it."""
+    if not in_reply_to:
+        return None
+    return (
+        Message.objects.filter(channel_id=message.channel_id, external_id=in_reply_to)
+        .only("platform_timestamp", "created_at", "meta")
+        .first()
+    )
+
+
+def _last_private_inbound(message: Message, recipient: Recipient | None) -> datetime | None:
+    """When ``recipient`` last wrote to us in private on ``message``'s channel, whatever the
+    conversation: messaging platforms count their answer window from it."""
+    if recipient is None:
+        return None
+    return Message.objects.filter(
+        channel_id=message.channel_id,
+        direction=Direction.INBOUND,
+        visibility=MessageVisibility.PRIVATE,
+        author_identity__kind=recipient.identity_kind,
+        author_identity__value=recipient.value,
+    ).aggregate(last=Max(Coalesce("platform_timestamp", "created_at")))["last"]
 
 
 def _threaded(conversation: Conversation, connector: Connector):

@@ -198,6 +198,14 @@ class OutboundOperation:
     reference: str = ""
     created_at: datetime | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # The message answered (``in_reply_to``), as stored: when it was written on the platform
+    # and the details its connector parsed (a comment's post and parent...). None and {} when
+    # it is not known here. Platforms limit some answers in time (a private reply to a comment).
+    answered_at: datetime | None = None
+    answered_meta: dict[str, Any] = field(default_factory=dict)
+    # When the recipient last wrote to us in private on this channel (None: never, as far as
+    # we know). Messaging platforms close their answer window some time after it.
+    last_inbound_at: datetime | None = None
 
 
 @dataclass

@@ -1,14 +1,22 @@
 """Facebook Page connector: the Page's comments (``feed``) and its Messenger conversations,
-delivered by one webhook. Inbound only so far; comments are parsed in ``feed.py``, Messenger
-events in ``messenger.py``; the subscription check and signature are Meta's (``meta.py``)."""
+delivered by one webhook. Comments are parsed in ``feed.py``, Messenger events in
+``messenger.py``; the subscription check and signature are Meta's (``meta.py``); answers,
+moderation and Messenger messages go out through the Graph API in ``outbound.py``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from civique.channels.connectors.base import ParsedMessage, ParseError, SettingSpec
+from civique.channels.connectors.base import (
+    OutboundOperation,
+    ParsedMessage,
+    ParseError,
+    SendResult,
+    SettingSpec,
+)
 from civique.channels.connectors.facebook.feed import parse_change
 from civique.channels.connectors.facebook.messenger import parse_messaging
+from civique.channels.connectors.facebook.outbound import PERFORMERS
 from civique.channels.connectors.meta import (
     MetaWebhookConnector,
     as_id,
@@ -32,6 +40,9 @@ class FacebookConnector(MetaWebhookConnector):
     label = "Page Facebook"
     identity_kind = "facebook"
     account_setting = "page_id"
+    can_reply = True
+    operations = frozenset(PERFORMERS)
+    thread_kinds = ("facebook",)
     setting_specs = (
         SettingSpec("page_id"),
         SettingSpec("page_access_token", secret=True),
@@ -60,3 +71,6 @@ class FacebookConnector(MetaWebhookConnector):
             for event in as_list(entry.get("messaging"), "messaging"):
                 result.extend(parse_messaging(event, own_page))
         return result
+
+    def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
+        return PERFORMERS[operation.kind](channel, operation)

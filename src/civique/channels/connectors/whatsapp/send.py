@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from civique.channels.connectors.base import (
@@ -85,10 +84,9 @@ def send(channel: Channel, operation: OutboundOperation) -> SendResult:
 
 
 def within_window(operation: OutboundOperation, now: datetime | None = None) -> bool:
-    """True while the person's last message (``meta["last_inbound_at"]``, ISO 8601, set by the
-    inbox) is less than 24 hours old. Unknown means closed."""
-    raw = operation.meta.get("last_inbound_at")
-    last = parse_datetime(raw) if isinstance(raw, str) else None
+    """True while the person's last message (``operation.last_inbound_at``, set by the inbox) is
+    less than 24 hours old. Unknown means closed."""
+    last = operation.last_inbound_at
     if last is None:
         return False
     if timezone.is_naive(last):
