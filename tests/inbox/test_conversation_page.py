@@ -138,7 +138,7 @@ def test_an_empty_reply_is_refused_with_a_linked_error(client, agent, conversati
     response = client.post(url("reply", conversation), {"reply-text": ""})
 
     assert response.status_code == 422
-    assert 'aria-describedby="id_reply-text_error"' in response.text
+    assert 'aria-describedby="id_reply-text_helptext id_reply-text_error"' in response.text
     assert 'id="id_reply-text_error"' in response.text
     assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()
 

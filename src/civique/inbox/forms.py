@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from django import forms
 from django.http import QueryDict
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civique.channels.connectors.base import OperationKind
 from civique.channels.models import Channel
 from civique.core.access import visible_teams
 from civique.core.models import Team, User
-from civique.inbox.models import Category, Conversation, Message, Priority, Status, Visibility
+from civique.inbox.models import (
+    Category,
+    Conversation,
+    Direction,
+    Message,
+    MessageVisibility,
+    Priority,
+    Status,
+    Visibility,
+)
 from civique.inbox.queries import InboxFilters
 
 DEFAULT_STATUS = "active"
@@ -100,7 +113,15 @@ class InboxFilterForm(forms.Form):
         )
 
 
+def recipient_name(conversation: Conversation) -> str:
+    contact = conversation.contact
+    return (contact.display_name if contact else "") or gettext("l'usager")
+
+
 class ReplyForm(forms.Form):
+    """The answer on the conversation's own channel. Its audience is told beside the text
+    (and read with it by screen readers); a public answer must be confirmed as such."""
+
     text = forms.CharField(
         label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
     )
@@ -114,6 +135,76 @@ class ReplyForm(forms.Form):
             (Status.CLOSED, Status.CLOSED.label),
         ],
     )
+    confirm_public = forms.BooleanField(
+        label=_("Je confirme : cette réponse sera publique, visible de tous."),
+        error_messages={
+            "required": _("Cochez la case pour confirmer que la réponse sera publique.")
+        },
+    )
+
+    def __init__(self, *args, conversation: Conversation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.public = conversation.visibility == Visibility.PUBLIC
+        name = recipient_name(conversation)
+        if self.public:
+            self.audience = gettext("Réponse publique, visible de tous sous la publication")
+            # Read with the field by screen readers (aria-describedby), the banner shown above.
+            help_text = gettext(
+                "Réponse publique : tout le monde la lira sous la publication, au nom du "
+                "canal « %(channel)s »."
+            )
+        else:
+            self.audience = gettext("Message privé à %(name)s") % {"name": name}
+            help_text = gettext("Message privé à %(name)s : seule cette personne le lira.")
+            del self.fields["confirm_public"]
+        self.fields["text"].help_text = help_text % {
+            "name": name,
+            "channel": conversation.channel.name,
+        }
+
+
+class PrivateReplyForm(forms.Form):
+    """Answer one public comment of the conversation in private (e.g. Facebook's private
+    reply, which the platform delivers in Messenger)."""
+
+    comment = forms.ModelChoiceField(
+        label=_("Commentaire concerné"), queryset=Message.objects.none(), empty_label=None
+    )
+    text = forms.CharField(
+        label=_("Votre message privé"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    )
+
+    def __init__(self, *args, conversation: Conversation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        comments = private_reply_candidates(conversation)
+        self.fields["comment"].queryset = comments
+        self.fields["comment"].label_from_instance = _comment_choice
+        name = recipient_name(conversation)
+        self.audience = gettext("Message privé à %(name)s") % {"name": name}
+        self.fields["text"].help_text = gettext(
+            "Message privé à %(name)s, visible de cette seule personne. La plateforme n'en "
+            "permet qu'un par commentaire, dans les 7 jours qui suivent sa publication."
+        ) % {"name": name}
+
+
+def private_reply_candidates(conversation: Conversation):
+    """The conversation's public comments that can still be answered in private."""
+    return (
+        conversation.messages.filter(
+            direction=Direction.INBOUND,
+            visibility=MessageVisibility.PUBLIC,
+            removed_at__isnull=True,
+            channel=conversation.channel,
+        )
+        .exclude(external_id__isnull=True)
+        .exclude(external_id="")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _comment_choice(message: Message) -> str:
+    when = date_format(localtime(message.when), "SHORT_DATETIME_FORMAT")
+    return f"{when} — {Truncator(message.text).chars(60)}"
 
 
 class NoteForm(forms.Form):

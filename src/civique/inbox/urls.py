@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.inbox_list, name="list"),
     path("demandes/<int:pk>/", views.conversation_detail, name="detail"),
     path("demandes/<int:pk>/repondre/", views.reply, name="reply"),
+    path("demandes/<int:pk>/repondre-en-prive/", views.reply_private, name="reply_private"),
     path("demandes/<int:pk>/note/", views.note, name="note"),
     path("demandes/<int:pk>/moderer/", views.moderate, name="moderate"),
     path("demandes/<int:pk>/attribuer/", views.assign, name="assign"),

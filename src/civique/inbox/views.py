@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from civique.channels.connectors.base import OperationKind
 from civique.inbox import actions
 from civique.inbox.access import access_conversation, can_manage_team, conversations_for
 from civique.inbox.forms import (
@@ -30,9 +31,11 @@ from civique.inbox.forms import (
     ModerationForm,
     NoteForm,
     PriorityForm,
+    PrivateReplyForm,
     ReplyForm,
     StatusForm,
     TransferForm,
+    private_reply_candidates,
 )
 from civique.inbox.models import Attachment, Conversation
 from civique.inbox.queries import inbox_queryset
@@ -71,8 +74,9 @@ def _timeline(conversation: Conversation):
 
 def _detail_context(request: HttpRequest, conversation: Conversation, bound: dict) -> dict:
     managing = can_manage_team(request.user, conversation)
+    connector = conversation.channel.connector
     forms = {
-        "reply_form": ReplyForm(prefix="reply"),
+        "reply_form": ReplyForm(prefix="reply", conversation=conversation),
         "note_form": NoteForm(prefix="note"),
         "assign_form": AssignForm(prefix="assign", conversation=conversation, managing=managing),
         "transfer_form": TransferForm(prefix="transfer", conversation=conversation),
@@ -84,8 +88,18 @@ def _detail_context(request: HttpRequest, conversation: Conversation, bound: dic
             prefix="priority", initial={"priority": conversation.priority}
         ),
     }
+    if (
+        connector.supports(OperationKind.REPLY_PRIVATE)
+        and private_reply_candidates(conversation).exists()
+    ):
+        # « Répondre en privé » beside a comment links here with the comment chosen.
+        chosen = request.GET.get("commentaire", "")
+        forms["private_reply_form"] = PrivateReplyForm(
+            prefix="private",
+            conversation=conversation,
+            initial={"comment": chosen} if chosen.isdigit() else None,
+        )
     forms.update(bound)
-    connector = conversation.channel.connector
     return {
         "conversation": conversation,
         "entries": _timeline(conversation),
@@ -210,9 +224,24 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "reply_form",
-        lambda data, c: ReplyForm(data, prefix="reply"),
+        lambda data, c: ReplyForm(data, prefix="reply", conversation=c),
         _reply,
         _("Réponse enregistrée sur la demande %(ref)s ; elle part par son canal."),
+    )
+
+
+@login_required
+@require_POST
+def reply_private(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        "private_reply_form",
+        lambda data, c: PrivateReplyForm(data, prefix="private", conversation=c),
+        lambda user, c, form: actions.reply_privately(
+            user, form.cleaned_data["comment"], form.cleaned_data["text"]
+        ),
+        _("Réponse privée enregistrée sur la demande %(ref)s ; elle part vers la plateforme."),
     )
 
 
