@@ -24,13 +24,22 @@ from civique.api.schemas import (
     InboundMessageIn,
     IntakeOut,
     MessageOut,
+    OperationOut,
+    PrivateReplyIn,
     ReplyIn,
 )
 from civique.channels.models import Channel
 from civique.contacts.access import access_contact
 from civique.core.access import visible_teams
-from civique.inbox.access import access_conversation, conversations_for
-from civique.inbox.actions import ActionError, reply_to_conversation
+from civique.inbox.access import access_conversation, access_message, conversations_for
+from civique.inbox.actions import (
+    ActionError,
+    delete_message,
+    hide_message,
+    reply_privately,
+    reply_to_conversation,
+    unhide_message,
+)
 from civique.inbox.models import Category, Message
 from civique.inbox.queries import InboxFilters, inbox_queryset
 from civique.ingest.models import EventState
@@ -146,6 +155,55 @@ def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn):
     except ActionError as exc:
         raise HttpError(400, str(exc)) from None
     return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
+
+
+@api.post(
+    "/messages/{message_id}/private-replies",
+    response={201: MessageOut, 400: ErrorOut, **ERRORS},
+    tags=["modération"],
+)
+def post_private_reply(request: HttpRequest, message_id: int, payload: PrivateReplyIn):
+    """Répond en privé à un commentaire public reçu (réponse privée de Facebook : une seule par
+    commentaire, dans les 7 jours). Le message rejoint la demande du commentaire et part par la
+    file d'envoi (état « queued »)."""
+    comment = access_message(request.auth, message_id)
+    try:
+        message = reply_privately(request.auth, comment, payload.text)
+    except ActionError as exc:
+        raise HttpError(400, str(exc)) from None
+    return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
+
+
+def _moderate(request: HttpRequest, message_id: int, action) -> Status:
+    message = access_message(request.auth, message_id)
+    try:
+        delivery = action(request.auth, message)
+    except ActionError as exc:
+        raise HttpError(400, str(exc)) from None
+    return Status(202, delivery)
+
+
+MODERATED = {202: OperationOut, 400: ErrorOut, **ERRORS}
+
+
+@api.post("/messages/{message_id}/hide", response=MODERATED, tags=["modération"])
+def post_hide(request: HttpRequest, message_id: int):
+    """Masque un message reçu sur sa plateforme (un commentaire public). 202 : l'opération est
+    en file ; `hidden_at` du message est posé quand la plateforme l'a confirmée."""
+    return _moderate(request, message_id, hide_message)
+
+
+@api.post("/messages/{message_id}/unhide", response=MODERATED, tags=["modération"])
+def post_unhide(request: HttpRequest, message_id: int):
+    """Réaffiche un message masqué ; `hidden_at` est effacé quand la plateforme l'a confirmé."""
+    return _moderate(request, message_id, unhide_message)
+
+
+@api.post("/messages/{message_id}/delete", response=MODERATED, tags=["modération"])
+def post_delete(request: HttpRequest, message_id: int):
+    """Supprime un message public de sa plateforme (un commentaire, une de nos réponses). Notre
+    copie est gardée : `removed_at` est posé quand la plateforme l'a confirmé."""
+    return _moderate(request, message_id, delete_message)
 
 
 @api.post(

@@ -132,6 +132,19 @@ class DeliveryOut(Schema):
     last_error: str
 
 
+class OperationOut(Schema):
+    """One operation on the platform (hide, unhide, delete) queued in the outbox."""
+
+    id: int
+    message_id: int
+    operation: Literal["hide", "unhide", "delete"] = Field(alias="kind")
+    state: Literal["queued", "sending", "sent", "retrying", "failed"]
+    attempts: int
+    next_attempt_at: DateTime
+    sent_at: DateTime | None
+    last_error: str
+
+
 class MessageOut(Schema):
     id: int
     conversation_id: int
@@ -146,6 +159,8 @@ class MessageOut(Schema):
     created_at: DateTime
     platform_timestamp: DateTime | None
     is_automated: bool
+    hidden_at: DateTime | None = Field(description="Masqué sur la plateforme (confirmé) le")
+    removed_at: DateTime | None = Field(description="Supprimé de la plateforme (confirmé) le")
     attachments: list[AttachmentOut]
     delivery: DeliveryOut | None = Field(description="État d'envoi, pour les messages sortants")
 
@@ -263,6 +278,10 @@ class HistoryQuery(Schema):
 class ReplyIn(InputSchema):
     text: Text
     status: StatusName | None = Field(None, description="Statut à donner après la réponse")
+
+
+class PrivateReplyIn(InputSchema):
+    text: Text
 
 
 class LocationIn(InputSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from civique.inbox.models import Conversation
+from civique.inbox.models import Conversation, Message
 
 
 def conversations_for(user) -> QuerySet[Conversation]:
@@ -21,6 +21,18 @@ def access_conversation(user, pk: int) -> Conversation:
     if conversation is None:
         raise Http404("Demande introuvable.")
     return conversation
+
+
+def access_message(user, pk: int) -> Message:
+    """A message of a conversation ``user`` may see; 404 otherwise, as for its conversation."""
+    message = (
+        Message.objects.select_related("conversation", "channel")
+        .filter(pk=pk, conversation__in=conversations_for(user).values("pk"))
+        .first()
+    )
+    if message is None:
+        raise Http404("Message introuvable.")
+    return message
 
 
 def can_manage_team(user, conversation: Conversation) -> bool:
