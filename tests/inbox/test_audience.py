@@ -157,3 +157,41 @@ def test_an_email_conversation_offers_no_private_reply(client, agent, email_chan
 
     assert "Répondre en privé" not in html
     assert "Message privé à" in html
+
+
+# --- Messenger's window, told before writing ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ago", "told"),
+    [
+        (timedelta(hours=3), None),
+        (timedelta(days=3), "la réponse partira avec l'étiquette « agent humain »"),
+        (timedelta(days=8), "Cette réponse ne pourra pas partir par Messenger."),
+    ],
+)
+def test_the_reply_box_tells_where_messengers_window_stands(client, agent, page, ago, told):
+    message = arrive(page, "messenger-text.json", ago=ago)
+    client.force_login(agent)
+
+    html = unescape(client.get(detail(message.conversation)).text)
+
+    if told is None:
+        assert 'id="fenetre-de-reponse"' not in html
+    else:
+        assert 'id="fenetre-de-reponse"' in html and told in html
+
+
+def test_a_reply_refused_by_messengers_window_is_explained_on_the_page(
+    client, agent, page, graph_api
+):
+    message = arrive(page, "messenger-text.json", ago=timedelta(days=8))
+    client.force_login(agent)
+    client.post(f"/demandes/{message.conversation.pk}/repondre/", {"reply-text": "Bonjour."})
+    deliver_due()
+
+    html = unescape(client.get(detail(message.conversation)).text)
+
+    assert "Échec définitif" in html
+    assert "Messenger refuse les messages envoyés plus de 7 jours après" in html
+    assert graph_api.calls == []

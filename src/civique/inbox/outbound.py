@@ -59,7 +59,7 @@ def build_operation(delivery: Delivery) -> OutboundOperation:
         meta=dict(message.meta),
         answered_at=answered.when if answered else None,
         answered_meta=dict(answered.meta) if answered else {},
-        last_inbound_at=_last_private_inbound(message, recipient) if sends else None,
+        last_inbound_at=_last_private_inbound(message.channel_id, recipient) if sends else None,
     )
 
 
@@ -74,13 +74,20 @@ def _answered(message: Message, in_reply_to: str) -> Message | None:
     )
 
 
-def _last_private_inbound(message: Message, recipient: Recipient | None) -> datetime | None:
-    """When ``recipient`` last wrote to us in private on ``message``'s channel, whatever the
+def last_private_inbound(conversation: Conversation) -> datetime | None:
+    """When the conversation's contact last wrote to us in private on its channel: what an
+    answer sent now would carry in ``last_inbound_at``."""
+    recipient = _recipient(conversation, conversation.channel.connector)
+    return _last_private_inbound(conversation.channel_id, recipient)
+
+
+def _last_private_inbound(channel_id: int, recipient: Recipient | None) -> datetime | None:
+    """When ``recipient`` last wrote to us in private on the channel, whatever the
     conversation: messaging platforms count their answer window from it."""
     if recipient is None:
         return None
     return Message.objects.filter(
-        channel_id=message.channel_id,
+        channel_id=channel_id,
         direction=Direction.INBOUND,
         visibility=MessageVisibility.PRIVATE,
         author_identity__kind=recipient.identity_kind,

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -37,7 +38,8 @@ from civique.inbox.forms import (
     TransferForm,
     private_reply_candidates,
 )
-from civique.inbox.models import Attachment, Conversation
+from civique.inbox.models import Attachment, Conversation, Visibility
+from civique.inbox.outbound import last_private_inbound
 from civique.inbox.queries import inbox_queryset
 
 PAGE_SIZE = 50
@@ -104,11 +106,20 @@ def _detail_context(request: HttpRequest, conversation: Conversation, bound: dic
         "conversation": conversation,
         "entries": _timeline(conversation),
         "can_reply": connector.can_reply,
+        "send_notice": _send_notice(conversation),
         # The moderation buttons the channel's platform allows (none for email).
         "moderations": [kind for kind in MODERATIONS if connector.supports(kind)],
         "managing": managing,
         **forms,
     }
+
+
+def _send_notice(conversation: Conversation) -> str:
+    """What the platform's messaging window means for an answer written now (Messenger...)."""
+    connector = conversation.channel.connector
+    if not connector.send_window or conversation.visibility == Visibility.PUBLIC:
+        return ""
+    return connector.send_notice(last_private_inbound(conversation), timezone.now())
 
 
 def _render_detail(

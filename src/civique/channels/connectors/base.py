@@ -244,6 +244,9 @@ class Connector:
     polls: ClassVar[bool] = False
     # The platform delivers to /hooks/<kind>/<channel id>/ (see the webhook methods below).
     webhook: ClassVar[bool] = False
+    # Private messages may only be sent for some time after the person's last one (a
+    # messaging window): the conversation page asks ``send_notice`` what to tell the agent.
+    send_window: ClassVar[bool] = False
     # The settings ``civique channel create --setting`` accepts for this kind.
     setting_specs: ClassVar[tuple[SettingSpec, ...]] = ()
 
@@ -252,6 +255,12 @@ class Connector:
 
     def supports(self, kind: str) -> bool:
         return kind in self.operations
+
+    def send_notice(self, last_inbound_at: datetime | None, now: datetime) -> str:
+        """What the agent should know, before writing, about a private message sent ``now``
+        to someone who last wrote at ``last_inbound_at`` (a messaging window closing...);
+        "" when nothing. French, shown above the reply box."""
+        return ""
 
     def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
         """Do ``operation`` on the platform through ``channel``. Raise ``TransportError``

@@ -5,6 +5,7 @@ moderation and Messenger messages go out through the Graph API in ``outbound.py`
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from civique.channels.connectors.base import (
@@ -16,7 +17,7 @@ from civique.channels.connectors.base import (
 )
 from civique.channels.connectors.facebook.feed import parse_change
 from civique.channels.connectors.facebook.messenger import parse_messaging
-from civique.channels.connectors.facebook.outbound import PERFORMERS
+from civique.channels.connectors.facebook.outbound import PERFORMERS, send_notice
 from civique.channels.connectors.meta import (
     MetaWebhookConnector,
     as_id,
@@ -41,6 +42,7 @@ class FacebookConnector(MetaWebhookConnector):
     identity_kind = "facebook"
     account_setting = "page_id"
     can_reply = True
+    send_window = True
     operations = frozenset(PERFORMERS)
     thread_kinds = ("facebook",)
     setting_specs = (
@@ -74,3 +76,6 @@ class FacebookConnector(MetaWebhookConnector):
 
     def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
         return PERFORMERS[operation.kind](channel, operation)
+
+    def send_notice(self, last_inbound_at: datetime | None, now: datetime) -> str:
+        return send_notice(last_inbound_at, now)

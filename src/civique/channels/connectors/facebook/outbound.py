@@ -169,6 +169,21 @@ def messaging_window(last_inbound_at: datetime | None, now: datetime) -> dict[st
     )
 
 
+def send_notice(last_inbound_at: datetime | None, now: datetime) -> str:
+    """The window a Messenger answer written ``now`` falls in, told before it is written."""
+    try:
+        window = messaging_window(last_inbound_at, now)
+    except TransportError as exc:
+        return _("Cette réponse ne pourra pas partir par Messenger. %(why)s") % {"why": exc}
+    if window["messaging_type"] == "RESPONSE" or last_inbound_at is None:
+        return ""
+    return _(
+        "La personne a écrit il y a plus de 24 heures : la réponse partira avec l'étiquette "
+        "« agent humain » de Messenger, permise jusqu'au %(date)s, pour une réponse écrite "
+        "par un agent."
+    ) % {"date": _date(last_inbound_at + HUMAN_AGENT_WINDOW)}
+
+
 ATTACHMENT_TYPES = {"image": "image", "video": "video", "audio": "audio"}
 
 
