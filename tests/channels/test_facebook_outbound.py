@@ -351,3 +351,24 @@ def test_an_image_is_uploaded_as_a_messenger_attachment_after_the_text(agent, pa
     assert b'{"id": "24871035629418337"}' in image.body
     reply.refresh_from_db()
     assert reply.external_id == "m_rep_3"
+
+
+def test_an_echo_stored_before_the_send_is_confirmed_does_not_break_the_delivery(
+    agent, page, graph_api
+):
+    """Meta may post the echo of our message to the webhook, and another worker store it,
+    before this worker records the send: the delivery still ends sent, once. (Played here in
+    that order: the echo is stored before the send's answer is recorded.)"""
+    message = arrive(page, "messenger-text.json")
+    echo = arrive(page, "messenger-echo.json")
+    graph_api.route("POST", MESSAGES, {"recipient_id": PSID, "message_id": echo.external_id})
+    reply = reply_to_conversation(agent, message.conversation, "Elle ouvre à 9 h.")
+    deliver_due()
+
+    delivery = outcome(reply)
+    assert (delivery.state, delivery.attempts) == ("sent", 1)
+    assert delivery.provider_id == echo.external_id
+    assert len(graph_api.made("POST", MESSAGES)) == 1
+    assert deliver_due() == 0
+    reply.refresh_from_db()
+    assert reply.external_id is None  # the echo, stored first, keeps the platform's id

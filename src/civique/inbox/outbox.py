@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,14 +144,28 @@ def _sent(delivery: Delivery, claimed_at: datetime, result: SendResult) -> Deliv
             delivery.refresh_from_db()
             return delivery
         if delivery.kind in SENDING_KINDS and result.external_id and not message.external_id:
-            # Replies to this message thread on it (e.g. an email's Message-ID).
-            message.external_id = result.external_id[:255]
-            message.save(update_fields=["external_id"])
+            _take_platform_id(message, result.external_id[:255])
         if delivery.kind in EFFECTS:
             Message.objects.filter(pk=message.pk).update(**EFFECTS[delivery.kind](now))
         _record(delivery, DeliveryState.SENT)
     delivery.refresh_from_db()
     return delivery
+
+
+def _take_platform_id(message: Message, external_id: str) -> None:
+    """Replies to ``message`` thread on the platform's id for it (e.g. an email's Message-ID).
+    The platform may have posted its echo of our message to the webhook, stored as a message of
+    its own, before this send was recorded: that copy then keeps the id (ids are unique per
+    channel) and the send is still recorded, once."""
+    try:
+        with transaction.atomic():
+            Message.objects.filter(pk=message.pk).update(external_id=external_id)
+    except IntegrityError:
+        logger.info(
+            "Envoi du message %s : son écho est déjà enregistré (%s).", message.pk, external_id
+        )
+        return
+    message.external_id = external_id
 
 
 def _failed(
