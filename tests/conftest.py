@@ -9,6 +9,7 @@ from aiosmtpd.controller import Controller
 from civique.channels.models import Channel
 from civique.core.models import Role, Team, User
 from civique.inbox.models import Category
+from tests.channels.instagram import instagram_channel  # noqa: F401 - a fixture, shared
 from tests.fakes.graph import graph_api  # noqa: F401 - a fixture, shared
 from tests.smtp import Recorder, free_port
 

@@ -16,6 +16,7 @@ CONNECTORS = [
     "civique.channels.connectors.structured.ApiConnector",
     "civique.channels.connectors.facebook.FacebookConnector",
     "civique.channels.connectors.whatsapp.WhatsAppConnector",
+    "civique.channels.connectors.instagram.InstagramConnector",
 ]
 
 

@@ -170,3 +170,48 @@ def from_epoch(value: Any) -> datetime | None:
         return datetime.fromtimestamp(number, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+# --- Shared by the Meta connectors' parse() (appended: Facebook's copies can move here) -----
+
+
+def account_entries(
+    payload: bytes, expected: str, account_id: str, account_label: str
+) -> list[tuple[dict[str, Any], str]]:
+    """The entries of a payload of object ``expected``, each with the account it is read for:
+    the channel's ``account_id``, else the entry's own id. An entry of another account raises
+    ParseError naming it (``account_label``: "de la Page", "du compte Instagram"...)."""
+    found = []
+    for entry in load_object(payload, expected):
+        entry_account = as_id(entry.get("id"), "entry.id")
+        if account_id and entry_account and entry_account != account_id:
+            raise ParseError(
+                f"Entrée {account_label} {entry_account}, alors que ce canal reçoit "
+                f"{account_id} : créez un canal pour ce compte, puis renvoyez l'événement "
+                "depuis la plateforme."
+            )
+        found.append((entry, account_id or entry_account))
+    return found
+
+
+def participant(event: dict[str, Any], side: str) -> str:
+    """The id of a messaging event's ``sender`` or ``recipient`` ("" when absent)."""
+    value = event.get(side)
+    return as_id(as_dict(value, side).get("id"), f"{side}.id") if value is not None else ""
+
+
+def attachment_links(message: dict[str, Any]) -> list[dict[str, str]]:
+    """A messaging message's ``attachments``: each ``{"type", "url"}`` (a link to Meta's
+    servers; ``parse`` downloads nothing)."""
+    found = []
+    for item in as_list(message.get("attachments"), "attachments"):
+        item = as_dict(item, "attachments[]")
+        payload = item.get("payload")
+        payload = as_dict(payload, "attachments[].payload") if payload is not None else {}
+        found.append(
+            {
+                "type": as_str(item.get("type"), "attachments[].type"),
+                "url": as_str(payload.get("url"), "attachments[].payload.url"),
+            }
+        )
+    return found
