@@ -77,3 +77,21 @@ def test_nobody_having_written_on_the_channel_leaves_the_last_inbound_time_out(
     conversation = request_from(webform_channel, phone="06 12 34 56 78")
     reply = reply_to_conversation(agent, conversation, "Nous vous rappelons.")
     assert build_operation(reply.delivery).last_inbound_at is None
+
+
+def test_a_send_knows_when_the_contact_last_wrote_in_private(agent, email_channel):
+    first_message(email_channel, mail())
+    later = mail(
+        message_id="<question-2@orange.fr>", extra="In-Reply-To: <question-1@orange.fr>\n"
+    ).replace(b"Wed, 22 Jan 2025 10:00:00", b"Thu, 23 Jan 2025 08:30:00")
+    latest = first_message(email_channel, later)
+    reply = reply_to_conversation(agent, latest.conversation, "Réponse.")
+    operation = build_operation(reply.delivery)
+    assert operation.last_inbound_at.isoformat() == "2025-01-23T07:30:00+00:00"
+    assert operation.answered_at == latest.platform_timestamp
+
+
+def test_a_moderation_carries_no_window(email_channel):
+    question = first_message(email_channel, mail())
+    operation = build_operation(Delivery.objects.create(message=question, kind="hide"))
+    assert operation.last_inbound_at is None
