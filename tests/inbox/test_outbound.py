@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from civique.channels.connectors.base import Recipient
-from civique.inbox.actions import reply_to_conversation
+from civique.inbox.actions import reply_privately, reply_to_conversation
 from civique.inbox.models import Delivery, Message
 from civique.inbox.outbound import build_operation
+from tests.channels.instagram import deliver as deliver_instagram
 from tests.channels.mail import ingest, mail
 from tests.intake import attachment, deliver, request_from
 
@@ -89,6 +90,17 @@ def test_a_send_knows_when_the_contact_last_wrote_in_private(agent, email_channe
     operation = build_operation(reply.delivery)
     assert operation.last_inbound_at.isoformat() == "2025-01-23T07:30:00+00:00"
     assert operation.answered_at == latest.platform_timestamp
+
+
+def test_a_private_reply_knows_when_its_comment_was_written(client, agent, instagram_channel):
+    deliver_instagram(client, instagram_channel, "comment-add.json")
+    comment = Message.objects.get()
+    answer = reply_privately(agent, comment, "Bonjour, en privé.")
+    operation = build_operation(answer.delivery)
+    assert (operation.kind, operation.in_reply_to) == ("reply_private", comment.external_id)
+    assert operation.answered_at == comment.platform_timestamp is not None
+    assert operation.answered_meta["media_id"] == comment.meta["media_id"]
+    assert operation.last_inbound_at is None  # the commenter never wrote in private
 
 
 def test_a_moderation_carries_no_window(email_channel):

@@ -2,19 +2,28 @@
 with Facebook Login), its comments, @mentions and Instagram Direct conversations, delivered by
 one webhook (object ``instagram``).
 
-Comments and mentions are parsed in ``comments.py``, Direct events in ``direct.py``; receiving
-only so far. The subscription check and the signature are Meta's
+Comments and mentions are parsed in ``comments.py``, Direct events in ``direct.py``; what it does
+on the platform is in ``operations.py``. The subscription check and the signature are Meta's
 (``meta.py``), as for a Facebook Page; the channel is named in ``entry[].id`` by ``ig_user_id``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from civique.channels.connectors.base import ParsedMessage, SettingSpec
+from civique.channels.connectors.base import (
+    OperationKind,
+    OutboundOperation,
+    ParsedMessage,
+    SendResult,
+    SettingSpec,
+)
 from civique.channels.connectors.facebook import META_APP_SETTINGS
+from civique.channels.connectors.graph import GraphClient
 from civique.channels.connectors.instagram.comments import parse_change
 from civique.channels.connectors.instagram.direct import parse_messaging
+from civique.channels.connectors.instagram.operations import OPERATIONS, send_notice
 from civique.channels.connectors.meta import (
     MetaWebhookConnector,
     account_entries,
@@ -34,6 +43,19 @@ class InstagramConnector(MetaWebhookConnector):
     label = "Compte Instagram"
     identity_kind = "instagram"
     account_setting = "ig_user_id"
+    can_reply = True
+    send_window = True
+    thread_kinds = ("instagram",)
+    operations = frozenset(
+        {
+            OperationKind.SEND,
+            OperationKind.REPLY_PUBLIC,
+            OperationKind.REPLY_PRIVATE,
+            OperationKind.HIDE,
+            OperationKind.UNHIDE,
+            OperationKind.DELETE,
+        }
+    )
     setting_specs = (
         SettingSpec("ig_user_id"),
         SettingSpec("page_id"),
@@ -56,3 +78,10 @@ class InstagramConnector(MetaWebhookConnector):
             for event in as_list(entry.get("messaging"), "messaging"):
                 result.extend(parse_messaging(event, account))
         return result
+
+    def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
+        token = str((channel.secrets or {}).get("page_access_token") or "")
+        return OPERATIONS[operation.kind](GraphClient(token), channel, operation)
+
+    def send_notice(self, last_inbound_at: datetime | None, now: datetime) -> str:
+        return send_notice(last_inbound_at, now)
