@@ -16,6 +16,7 @@ from civique.channels.connectors.base import (
     TransportError,
 )
 from civique.inbox.actions import (
+    ActionError,
     delete_message,
     hide_message,
     reply_privately,
@@ -145,11 +146,19 @@ def test_a_comment_already_gone_is_explained_in_french(client, instagram_channel
     assert comment.hidden_at is None
 
 
+@pytest.mark.parametrize("moderate", [hide_message, delete_message])
+def test_a_private_message_cannot_be_moderated_and_the_agent_is_told_at_once(
+    client, instagram_channel, agent, graph_api, moderate
+):
+    message = received(client, instagram_channel, "direct-text.json")
+    with pytest.raises(ActionError, match="Seul un message public"):
+        moderate(agent, message)
+    assert graph_api.calls == []
+
+
 @pytest.mark.parametrize(
     ("name", "moderate", "kind", "words"),
     [
-        ("direct-text.json", hide_message, "hide", "que des commentaires, pas des messages"),
-        ("direct-text.json", delete_message, "delete", "que des commentaires, pas des messages"),
         ("mention-comment.json", hide_message, "hide", "seul son propriétaire"),
         ("mention-comment.json", delete_message, "delete", "seul son propriétaire"),
     ],
@@ -157,7 +166,7 @@ def test_a_comment_already_gone_is_explained_in_french(client, instagram_channel
 def test_what_instagram_cannot_moderate_is_refused_without_calling(
     client, instagram_channel, agent, graph_api, name, moderate, kind, words
 ):
-    """A private message, or a mention under someone else's media."""
+    """A mention under someone else's media."""
     message = received(client, instagram_channel, name)
     moderate(agent, message)
     delivery = outcome(message, kind)
