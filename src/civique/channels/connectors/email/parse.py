@@ -4,10 +4,16 @@ Real mail is messy: undeclared 8-bit text, windows-1252 sold as ISO-8859-1, brok
 headers that are not addresses, dates that do not parse. The rule here is that reading never
 fails on such details: each header and each part is decoded on its own, with a lenient fallback,
 and only a payload that is not an email at all raises ``ParseError``.
+
+Hostile mail is bounded: every string returned is storable in PostgreSQL (no NUL, no lone
+surrogate; header values carry no control character), the MIME tree is walked no deeper than
+``MAX_MIME_DEPTH`` levels, and any failure, a ``RecursionError`` included, becomes a
+``ParseError`` with a one-line French reason, so that the event is parked at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import mimetypes
@@ -20,6 +26,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -28,6 +35,7 @@ from civique.channels.connectors.email.automated import detect_automated
 from civique.channels.connectors.email.htmltext import html_to_text
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Headers of which at least one must be present for bytes to count as an email.
 _EMAIL_HEADERS = {
@@ -36,6 +44,14 @@ _EMAIL_HEADERS = {
 }  # fmt: skip
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 MAX_ID_LENGTH = 250
+# Deepest MIME level walked (the message itself is level 0); deeper parts are not read. Real mail
+# nests a few levels (a bounce holding a forward holding an alternative); hundreds is an attack on
+# the recursion of the email package.
+MAX_MIME_DEPTH = 50
+# Control characters removed from header values (tab and line feed are whitespace).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# What PostgreSQL refuses in text: NUL, and lone surrogates (they cannot be encoded).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Set by imap.py on a mail too large to import whole: its value is the original size in bytes.
 TRUNCATED_HEADER = "X-Civique-Truncated"
 
@@ -47,13 +63,30 @@ class _Body:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     # Message-IDs found in returned messages (bounces) so that they thread on the original.
     returned_ids: list[str] = field(default_factory=list)
+    # Some parts lay deeper than MAX_MIME_DEPTH and were not read.
+    too_deep: bool = False
 
 
 def parse_email(payload: bytes) -> ParsedMessage:
-    """Read one raw email. Raises ParseError only when ``payload`` is not an email at all."""
-    msg = _read(payload)
+    """Read one raw email. Raises ParseError, with a one-line French reason, only when
+    ``payload`` is not an email at all or cannot be read; never any other exception."""
+    try:
+        return _storable(_parse(payload))
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError(_("Courriel illisible : structure MIME trop imbriquée.")) from None
+    except Exception as exc:  # noqa: BLE001 - one bad mail must be parked, not retried
+        reason = _("Courriel illisible : %(err)s") % {"err": _one_line(exc)}
+        logger.warning("%s", reason)
+        raise ParseError(reason) from None
+
+
+def _parse(payload: bytes) -> ParsedMessage:
+    msg, headers_only = _read(payload)
     body = _Body()
-    _collect(msg, body)
+    if not headers_only:
+        _collect(msg, body, depth=0)
     plain = "\n\n".join(p.strip("\n") for p in body.plain if p.strip())
     html = "\n".join(body.html)
     subject = _subject(msg)
@@ -79,29 +112,79 @@ def parse_email(payload: bytes) -> ParsedMessage:
         parsed.is_automated = True
         parsed.automated_reason = automated.reason
         parsed.meta["automated_kind"] = automated.kind
+    parsed.notices = _notices(msg, body, headers_only=headers_only)
+    return parsed
+
+
+def _notices(msg: Message, body: _Body, *, headers_only: bool) -> list[str]:
+    """What an agent must know was not imported."""
+    notices: list[str] = []
     truncated = header_text(msg, TRUNCATED_HEADER)
     if truncated:
-        parsed.notices.append(
+        notices.append(
             _(
                 "Courriel de %(size)s Mo trop volumineux : seuls ses en-têtes ont été importés ; "
                 "consultez-le dans la boîte aux lettres."
             )
             % {"size": round(int(truncated) / 1_048_576, 1) if truncated.isdigit() else "?"}
         )
-    return parsed
+    if headers_only:
+        notices.append(
+            _(
+                "Courriel trop imbriqué pour être lu : seuls ses en-têtes ont été importés ; "
+                "consultez-le dans la boîte aux lettres."
+            )
+        )
+    elif body.too_deep:
+        notices.append(
+            _(
+                "Courriel trop imbriqué : les parties au-delà de %(depth)s niveaux n'ont pas été "
+                "lues ; consultez-le dans la boîte aux lettres."
+            )
+            % {"depth": MAX_MIME_DEPTH}
+        )
+    return notices
 
 
-def _read(payload: bytes) -> EmailMessage:
+def _read(payload: bytes) -> tuple[EmailMessage, bool]:
+    """The parsed message, and whether only its headers could be read."""
     if not payload or not payload.strip():
         raise ParseError(_("Courriel vide."))
+    headers_only = False
     try:
         msg = BytesParser(policy=policy.default).parsebytes(payload)
+    except RecursionError:
+        # The email package recurses once per nesting level: keep the headers, drop the body.
+        msg = BytesParser(policy=policy.default).parsebytes(payload, headersonly=True)
+        headers_only = True
     except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything left is unreadable
-        raise ParseError(_("Courriel illisible : %(err)s") % {"err": exc}) from None
+        raise ParseError(_("Courriel illisible : %(err)s") % {"err": _one_line(exc)}) from None
     names = {name.lower() for name, _value in msg.raw_items()}
     if not names & _EMAIL_HEADERS:
         raise ParseError(_("Ce contenu n'est pas un courriel (aucun en-tête de message)."))
-    return msg
+    return msg, headers_only
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _storable(value: _T) -> _T:
+    """``value`` with every string in it free of NUL and lone surrogates (PostgreSQL refuses
+    both). Dataclasses are changed in place; bytes (attachment contents) are left alone."""
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+        return value
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            setattr(value, item.name, _storable(getattr(value, item.name)))
+    return value
 
 
 # --- Headers ----------------------------------------------------------------------------------
@@ -132,10 +215,23 @@ def clean_text(value: str) -> str:
     return value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def clean_header(value: str) -> str:
+    """One line of storable header text: no control characters, whitespace runs made one space."""
+    return " ".join(_CONTROLS.sub("", clean_text(value)).split())
+
+
 def _decode_words(value: str) -> str:
-    """RFC 2047 decoding without the policy machinery (the fallback path)."""
+    """RFC 2047 decoding without the policy machinery (the fallback path). Each encoded word is
+    read in its charset, else as UTF-8, else windows-1252: an unknown or lying charset still
+    gives readable text rather than the raw ``=?...?=``."""
     try:
-        return str(make_header(decode_header(value)))
+        chunks = [
+            (data, charset)
+            if charset is None or isinstance(data, str)
+            else (decode_text(data, charset).encode("utf-8"), "utf-8")
+            for data, charset in decode_header(value)
+        ]
+        return str(make_header(chunks))
     except (LookupError, UnicodeError, ValueError, AssertionError):
         return value
 
@@ -154,7 +250,7 @@ def header_text(msg: Message, name: str) -> str:
             value = _decode_words(raw)
         if "\ufffd" in value:
             value = _decode_words(raw)
-    return " ".join(clean_text(value).split())
+    return clean_header(value)
 
 
 def _subject(msg: Message) -> str:
@@ -162,8 +258,9 @@ def _subject(msg: Message) -> str:
 
 
 def normalize_message_id(value: str) -> str:
-    """``<id@host>`` form; over-long ids are hashed so that they still match across headers."""
-    value = value.strip()
+    """``<id@host>`` form, without control characters; over-long ids are hashed so that they
+    still match across headers."""
+    value = clean_header(value)
     if not value:
         return ""
     if not (value.startswith("<") and value.endswith(">")):
@@ -202,7 +299,7 @@ def _sender(msg: Message) -> Sender | None:
         if parsed is not None:
             return Sender("email", parsed[1], parsed[0])
         # Malformed: keep the raw value, the pipeline records it as unrecognised.
-        return Sender("email", clean_text(_decode_words(_fix_8bit(raw))).strip(), "")
+        return Sender("email", clean_header(_decode_words(_fix_8bit(raw))), "")
     return None
 
 
@@ -217,7 +314,7 @@ def _single_address(msg: Message, name: str) -> tuple[str, str] | None:
     address = addresses[0]
     if not address.username or not address.domain:
         return None
-    return clean_text(address.display_name or ""), clean_text(address.addr_spec)
+    return clean_header(address.display_name or ""), clean_header(address.addr_spec)
 
 
 def _date(msg: Message) -> datetime | None:
@@ -283,6 +380,8 @@ def _part_bytes(part: Message) -> bytes:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename() or ""
+        if "\ufffd" in name:
+            name = _raw_filename(part) or name
     except Exception:  # noqa: BLE001 - malformed RFC 2231 parameters
         name = ""
     name = clean_text(_decode_words(name)) if name else ""
@@ -291,20 +390,42 @@ def _filename(part: Message) -> str:
     return "".join(ch for ch in name if ch.isprintable()).strip()[:255]
 
 
+def _raw_filename(part: Message) -> str:
+    """The attachment's name read from its raw headers, for when the policy replaced the bytes
+    of an unknown charset by U+FFFD: decoded as UTF-8, else windows-1252."""
+    shadow = Message()  # compat32: parameters as they came, encoded words left alone
+    for header in ("Content-Disposition", "Content-Type"):
+        raw = _raw_header(part, header)
+        if raw is not None:
+            shadow[header] = raw
+    for param, header in (("filename", "content-disposition"), ("name", "content-type")):
+        value = shadow.get_param(param, None, header)
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded as Latin-1)
+            charset, _language, text = value
+            return decode_text(text.encode("latin-1", "surrogateescape"), charset)
+        if value:
+            return _decode_words(_fix_8bit(value))
+    return ""
+
+
 def _default_filename(part: Message, stem: str = "piece-jointe") -> str:
     ext = mimetypes.guess_extension(part.get_content_type()) or ".bin"
     return f"{stem}{ext}"
 
 
 def _content_id(part: Message) -> str:
-    return clean_text(header_text(part, "Content-ID")).strip().strip("<>")[:255]
+    return header_text(part, "Content-ID").strip("<>")[:255]
 
 
-def _collect(part: Message, body: _Body, *, top: bool = True) -> None:
-    """Walk the MIME tree in order, filling ``body``. Returned messages are kept whole."""
+def _collect(part: Message, body: _Body, depth: int) -> None:
+    """Walk the MIME tree in order, filling ``body``. Returned messages are kept whole. Parts
+    deeper than ``MAX_MIME_DEPTH`` are left out, and ``body.too_deep`` says so."""
+    if depth > MAX_MIME_DEPTH:
+        body.too_deep = True
+        return
     ctype = part.get_content_type()
-    if ctype in ("message/rfc822", "message/global") and not top:
-        _returned_message(part, body)
+    if ctype in ("message/rfc822", "message/global") and depth:
+        _returned_message(part, body, depth)
         return
     if ctype == "message/delivery-status":
         body.attachments.append(
@@ -318,7 +439,7 @@ def _collect(part: Message, body: _Body, *, top: bool = True) -> None:
     if part.is_multipart():
         payload = part.get_payload()
         for sub in payload if isinstance(payload, list) else []:
-            _collect(sub, body, top=False)
+            _collect(sub, body, depth + 1)
         return
     _leaf(part, body, ctype)
 
@@ -345,15 +466,21 @@ def _leaf(part: Message, body: _Body, ctype: str) -> None:
     )
 
 
-def _returned_message(part: Message, body: _Body) -> None:
+def _returned_message(part: Message, body: _Body, depth: int) -> None:
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if inner is not None:
         found = _first_id(_raw_header(inner, "Message-ID") or "")
         if found:
             body.returned_ids.append(found)
+        if _nesting(inner, MAX_MIME_DEPTH - depth) > MAX_MIME_DEPTH - depth - 1:
+            # Writing it out recurses once per level: leave it unread, like any part too deep.
+            body.too_deep = True
+            return
         try:
             content = inner.as_bytes(policy=policy.compat32)
+        except RecursionError:
+            raise
         except Exception:  # noqa: BLE001 - a broken returned message is still worth keeping
             content = str(inner).encode("utf-8", "replace")
     else:
@@ -363,6 +490,22 @@ def _returned_message(part: Message, body: _Body) -> None:
             filename="message-retourne.eml", content=content, declared_type="message/rfc822"
         )
     )
+
+
+def _nesting(msg: Message, limit: int) -> int:
+    """How many levels of parts lie below ``msg``, counted without recursion up to ``limit``
+    (a larger answer only says that it is over ``limit``)."""
+    deepest = 0
+    stack = [(msg, 0)]
+    while stack:
+        part, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > limit:
+            break
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend((sub, level + 1) for sub in payload if isinstance(sub, Message))
+    return deepest
 
 
 def _returned_headers(part: Message, body: _Body) -> None:
