@@ -9,6 +9,7 @@ import pytest
 
 from civique.inbox.models import Attachment, Message, TimelineEntry
 from civique.ingest.models import EventState, InboundEvent
+from tests.channels.corpus import corpus_params, need_corpus
 from tests.channels.mail import (
     HOSTILE,
     hostile,
@@ -50,6 +51,12 @@ def test_mail_nested_hundreds_deep_is_kept_or_parked_at_once(email_channel, buil
         message = Message.objects.get(pk=event.message_ids[0])
         notes = TimelineEntry.objects.filter(conversation=message.conversation, kind="system")
         assert any("trop imbriqué" in entry.data["text"] for entry in notes)
+
+
+@pytest.mark.parametrize("path", corpus_params())
+def test_each_cpython_test_mail_is_kept_or_parked_at_once(email_channel, path, caplog):
+    need_corpus()
+    assert_kept_or_parked_at_once(ingest(email_channel, path.read_bytes()), caplog)
 
 
 def test_a_nul_in_the_message_id_is_stored_without_it_and_its_reply_threads(email_channel):
