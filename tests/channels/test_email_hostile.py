@@ -84,6 +84,14 @@ def test_an_unknown_charset_holding_utf8_reads_as_utf8():
     assert parsed.subject == "café crème et déjà"
 
 
+@pytest.mark.parametrize("charset", ["undefined", "utf-8\x00", "x" * 300, "base64"])
+def test_a_charset_that_cannot_decode_falls_back_to_utf8(charset):
+    raw = mail(body="Déjà vu\n", subject=f"=?{charset}?q?D=C3=A9j=C3=A0?=")
+    parsed = parse_email(raw.replace(b"charset=utf-8", f'charset="{charset}"'.encode()))
+    assert parsed.text == "Déjà vu"
+    assert parsed.subject == "Déjà"
+
+
 def test_broken_base64_keeps_the_text_and_the_attachment():
     parsed = parse_email(hostile("base64-casse.eml"))
     assert parsed.text == "Le lampadaire clignote.\n\nUn encodage de transfert inconnu."

@@ -248,7 +248,9 @@ def header_text(msg: Message, name: str) -> str:
             value = str(msg[name])
         except Exception:  # noqa: BLE001 - policy header classes can choke on odd input
             value = _decode_words(raw)
-        if "\ufffd" in value:
+        if "\ufffd" in value or "=?" in value:
+            # The policy replaced bytes it could not decode, or left an encoded word whole (a
+            # charset it does not know): decode each word ourselves.
             value = _decode_words(raw)
     return clean_header(value)
 
@@ -361,7 +363,7 @@ def decode_text(data: bytes, charset: str | None) -> str:
             continue
         try:
             return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: UnicodeError, NUL in the name
             continue
     return data.decode("cp1252", "replace")
 
