@@ -92,6 +92,20 @@ def test_a_charset_that_cannot_decode_falls_back_to_utf8(charset):
     assert parsed.subject == "Déjà"
 
 
+@pytest.mark.parametrize(
+    ("sender", "name"),
+    [
+        (b"=?unknown-8bit?q?Ren=E9e?= =?utf-8?b?A?= \xe9 <r@orange.fr>", "Renée A é"),
+        (b'"=?x-bogus?q?Ren=E9e?= \xc3\xa9" <r@orange.fr>', "Renée é"),
+    ],
+)
+def test_broken_encoded_words_beside_8bit_bytes_are_read(sender, name):
+    raw = b"From: " + sender + b"\r\nSubject: =?utf-8?b?A?= \xe9t\xe9\r\n\r\nBonjour.\r\n"
+    parsed = parse_email(raw)
+    assert (parsed.sender.identity_value, parsed.sender.display_name) == ("r@orange.fr", name)
+    assert parsed.subject == "=?utf-8?b?A?= été"  # a word that is not base64 stays as it came
+
+
 def test_broken_base64_keeps_the_text_and_the_attachment():
     parsed = parse_email(hostile("base64-casse.eml"))
     assert parsed.text == "Le lampadaire clignote.\n\nUn encodage de transfert inconnu."
@@ -143,6 +157,32 @@ def test_unterminated_multiparts_keep_their_parts():
     parsed = parse_email(hostile("multipart-sans-fin.eml"))
     assert parsed.text == "Je souhaite inscrire ma fille à la cantine."
     assert parsed.html.startswith("<p>Je souhaite inscrire ma fille")
+
+
+def test_parameters_cut_short_are_read_with_the_lenient_parser():
+    # ``filename*`` with no value makes the email package's default policy raise IndexError.
+    parsed = parse_email(hostile("parametres-tronques.eml"))
+    assert parsed.subject == "Attestation de domicile"
+    assert parsed.text == "Voici mon justificatif de domicile."
+    (pdf,) = parsed.attachments
+    assert (pdf.declared_type, pdf.content) == ("application/pdf", b"%PDF-1.4\n")
+
+
+def test_a_body_the_email_package_cannot_read_keeps_the_headers_with_a_notice(caplog):
+    # A NUL in the boundary's RFC 2231 charset makes the email package raise ValueError, with
+    # either policy: the mail is kept with its headers, and one line is logged.
+    parsed = parse_email(hostile("frontiere-illisible.eml"))
+    assert parsed.sender.identity_value == "chantal.morel@orange.fr"
+    assert parsed.subject == "Demande de badge"
+    assert parsed.external_id == "<frontiere-illisible@orange.fr>"
+    assert parsed.text == ""
+    assert parsed.notices == [
+        "Corps du courriel illisible : seuls ses en-têtes ont été importés ; "
+        "consultez-le dans la boîte aux lettres."
+    ]
+    assert [r.getMessage() for r in caplog.records] == [
+        "Courriel lu sans son corps : embedded null character"
+    ]
 
 
 def test_an_over_long_address_is_read_whole():

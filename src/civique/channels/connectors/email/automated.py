@@ -52,8 +52,7 @@ def detect_automated(msg: Message, subject: str, header: HeaderReader) -> Automa
 
 
 def _bounce(msg: Message, subject: str, header: HeaderReader) -> Automated | None:
-    report_type = (msg.get_param("report-type", header="content-type") or "").lower()
-    if msg.get_content_type() == "multipart/report" and report_type == "delivery-status":
+    if msg.get_content_type() == "multipart/report" and _report_type(msg) == "delivery-status":
         return Automated(BOUNCE, _("Avis de non-remise (rapport de distribution)."))
     _name, sender = parseaddr(header(msg, "From"))
     if _BOUNCE_SENDERS.match(sender or ""):
@@ -61,6 +60,16 @@ def _bounce(msg: Message, subject: str, header: HeaderReader) -> Automated | Non
     if _BOUNCE_SUBJECTS.match(subject):
         return Automated(BOUNCE, _("Avis de non-remise (objet « %(s)s »).") % {"s": subject})
     return None
+
+
+def _report_type(msg: Message) -> str:
+    try:
+        value = msg.get_param("report-type", header="content-type")
+    except Exception:  # noqa: BLE001 - malformed RFC 2231 continuations break the email package
+        return ""
+    if isinstance(value, tuple):  # RFC 2231: (charset, language, value)
+        value = value[2]
+    return value.lower() if isinstance(value, str) else ""
 
 
 def _auto_reply(msg: Message, subject: str, header: HeaderReader) -> Automated | None:

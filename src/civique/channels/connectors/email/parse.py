@@ -18,12 +18,15 @@ import hashlib
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
+from email.errors import MessageError
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
+from email.policy import Policy
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TypeVar
@@ -52,6 +55,8 @@ MAX_MIME_DEPTH = 50
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 # What PostgreSQL refuses in text: NUL, and lone surrogates (they cannot be encoded).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Bytes that were not ASCII, as the email package hands them over in headers (surrogateescape).
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
 # Set by imap.py on a mail too large to import whole: its value is the original size in bytes.
 TRUNCATED_HEADER = "X-Civique-Truncated"
 
@@ -65,13 +70,15 @@ class _Body:
     returned_ids: list[str] = field(default_factory=list)
     # Some parts lay deeper than MAX_MIME_DEPTH and were not read.
     too_deep: bool = False
+    # Why no part at all was read (the notice shown), or "" when the body was read.
+    unread: str = ""
 
 
 def parse_email(payload: bytes) -> ParsedMessage:
     """Read one raw email. Raises ParseError, with a one-line French reason, only when
     ``payload`` is not an email at all or cannot be read; never any other exception."""
     try:
-        return _storable(_parse(payload))
+        return _storable(_parse_leniently(payload))
     except ParseError:
         raise
     except RecursionError:
@@ -82,10 +89,24 @@ def parse_email(payload: bytes) -> ParsedMessage:
         raise ParseError(reason) from None
 
 
-def _parse(payload: bytes) -> ParsedMessage:
-    msg, headers_only = _read(payload)
-    body = _Body()
-    if not headers_only:
+def _parse_leniently(payload: bytes) -> ParsedMessage:
+    """Read with the default policy, else with compat32's older, lenient parser (the policy's
+    header parser fails on some malformed parameters: ``filename*`` with no value raises
+    IndexError), else the headers alone (the email package itself fails on some bodies)."""
+    for mail_policy in (policy.default, policy.compat32):
+        try:
+            return _parse(payload, mail_policy, whole=True)
+        except (ParseError, RecursionError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - try the next, more lenient way
+            failure = exc
+    logger.warning("Courriel lu sans son corps : %s", _one_line(failure))
+    return _parse(payload, policy.compat32, whole=False)
+
+
+def _parse(payload: bytes, mail_policy: Policy, *, whole: bool) -> ParsedMessage:
+    msg, body = _read(payload, mail_policy, whole=whole)
+    if not body.unread:
         _collect(msg, body, depth=0)
     plain = "\n\n".join(p.strip("\n") for p in body.plain if p.strip())
     html = "\n".join(body.html)
@@ -112,11 +133,11 @@ def _parse(payload: bytes) -> ParsedMessage:
         parsed.is_automated = True
         parsed.automated_reason = automated.reason
         parsed.meta["automated_kind"] = automated.kind
-    parsed.notices = _notices(msg, body, headers_only=headers_only)
+    parsed.notices = _notices(msg, body)
     return parsed
 
 
-def _notices(msg: Message, body: _Body, *, headers_only: bool) -> list[str]:
+def _notices(msg: Message, body: _Body) -> list[str]:
     """What an agent must know was not imported."""
     notices: list[str] = []
     truncated = header_text(msg, TRUNCATED_HEADER)
@@ -128,13 +149,8 @@ def _notices(msg: Message, body: _Body, *, headers_only: bool) -> list[str]:
             )
             % {"size": round(int(truncated) / 1_048_576, 1) if truncated.isdigit() else "?"}
         )
-    if headers_only:
-        notices.append(
-            _(
-                "Courriel trop imbriqué pour être lu : seuls ses en-têtes ont été importés ; "
-                "consultez-le dans la boîte aux lettres."
-            )
-        )
+    if body.unread:
+        notices.append(body.unread)
     elif body.too_deep:
         notices.append(
             _(
@@ -146,23 +162,31 @@ def _notices(msg: Message, body: _Body, *, headers_only: bool) -> list[str]:
     return notices
 
 
-def _read(payload: bytes) -> tuple[EmailMessage, bool]:
-    """The parsed message, and whether only its headers could be read."""
+def _read(payload: bytes, mail_policy: Policy, *, whole: bool) -> tuple[Message, _Body]:
+    """The parsed message (its headers alone unless ``whole``), and the body to fill, which
+    says why it is left empty when the parts could not be read."""
     if not payload or not payload.strip():
         raise ParseError(_("Courriel vide."))
-    headers_only = False
+    parser = BytesParser(policy=mail_policy)
+    body = _Body()
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(payload)
+        msg = parser.parsebytes(payload, headersonly=not whole)
     except RecursionError:
         # The email package recurses once per nesting level: keep the headers, drop the body.
-        msg = BytesParser(policy=policy.default).parsebytes(payload, headersonly=True)
-        headers_only = True
-    except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything left is unreadable
-        raise ParseError(_("Courriel illisible : %(err)s") % {"err": _one_line(exc)}) from None
+        msg = parser.parsebytes(payload, headersonly=True)
+        body.unread = _(
+            "Courriel trop imbriqué pour être lu : seuls ses en-têtes ont été importés ; "
+            "consultez-le dans la boîte aux lettres."
+        )
+    if not whole:
+        body.unread = _(
+            "Corps du courriel illisible : seuls ses en-têtes ont été importés ; "
+            "consultez-le dans la boîte aux lettres."
+        )
     names = {name.lower() for name, _value in msg.raw_items()}
     if not names & _EMAIL_HEADERS:
         raise ParseError(_("Ce contenu n'est pas un courriel (aucun en-tête de message)."))
-    return msg, headers_only
+    return msg, body
 
 
 def _one_line(exc: Exception) -> str:
@@ -199,10 +223,13 @@ def _raw_header(msg: Message, name: str) -> str | None:
 
 
 def _fix_8bit(value: str) -> str:
-    """Undeclared 8-bit header bytes arrive as surrogates: read them as UTF-8, else cp1252."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
-        return value
-    raw = value.encode("ascii", "surrogateescape")
+    """Undeclared 8-bit header bytes arrive as surrogates: read each run of them as UTF-8, else
+    cp1252 (a run at a time, for text already decoded may lie between them)."""
+    return _ESCAPED_BYTES.sub(lambda run: _decode_8bit(run.group()), value)
+
+
+def _decode_8bit(run: str) -> str:
+    raw = run.encode("ascii", "surrogateescape")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -232,7 +259,7 @@ def _decode_words(value: str) -> str:
             for data, charset in decode_header(value)
         ]
         return str(make_header(chunks))
-    except (LookupError, UnicodeError, ValueError, AssertionError):
+    except (LookupError, ValueError, AssertionError, MessageError):  # e.g. broken base64
         return value
 
 
@@ -241,7 +268,7 @@ def header_text(msg: Message, name: str) -> str:
     raw = _raw_header(msg, name)
     if raw is None:
         return ""
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+    if _ESCAPED_BYTES.search(raw):
         value = _decode_words(_fix_8bit(raw))
     else:
         try:
@@ -410,6 +437,15 @@ def _raw_filename(part: Message) -> str:
     return ""
 
 
+def _param_or_none(read: Callable[[], str | None]) -> str | None:
+    """``read()`` lower-cased, or None when the header's parameters cannot be parsed."""
+    try:
+        value = read()
+    except Exception:  # noqa: BLE001 - malformed RFC 2231 continuations break the email package
+        return None
+    return value.lower() if isinstance(value, str) else None
+
+
 def _default_filename(part: Message, stem: str = "piece-jointe") -> str:
     ext = mimetypes.guess_extension(part.get_content_type()) or ".bin"
     return f"{stem}{ext}"
@@ -447,13 +483,13 @@ def _collect(part: Message, body: _Body, depth: int) -> None:
 
 
 def _leaf(part: Message, body: _Body, ctype: str) -> None:
-    disposition = (part.get_content_disposition() or "").lower()
+    disposition = _param_or_none(part.get_content_disposition) or ""
     filename = _filename(part)
     if ctype == "text/rfc822-headers":
         _returned_headers(part, body)
     is_body_text = ctype in ("text/plain", "text/html") or ctype.startswith("multipart/")
     if is_body_text and disposition != "attachment" and not filename:
-        text = clean_text(decode_text(_part_bytes(part), part.get_content_charset()))
+        text = clean_text(decode_text(_part_bytes(part), _param_or_none(part.get_content_charset)))
         (body.html if ctype == "text/html" else body.plain).append(text)
         return
     content_id = _content_id(part)
@@ -479,19 +515,33 @@ def _returned_message(part: Message, body: _Body, depth: int) -> None:
             # Writing it out recurses once per level: leave it unread, like any part too deep.
             body.too_deep = True
             return
-        try:
-            content = inner.as_bytes(policy=policy.compat32)
-        except RecursionError:
-            raise
-        except Exception:  # noqa: BLE001 - a broken returned message is still worth keeping
-            content = str(inner).encode("utf-8", "replace")
+        content = _message_bytes(inner)
     else:
         content = _part_bytes(part)
+    if not content:
+        return
     body.attachments.append(
         ParsedAttachment(
             filename="message-retourne.eml", content=content, declared_type="message/rfc822"
         )
     )
+
+
+def _message_bytes(msg: Message) -> bytes:
+    """``msg`` written out again, or b"" when the email package cannot write it (a header
+    holding what looks like another header, for one)."""
+    writers = (
+        lambda: msg.as_bytes(policy=policy.compat32),
+        lambda: str(msg).encode("utf-8", "replace"),
+    )
+    for write in writers:
+        try:
+            return write()
+        except RecursionError:
+            raise
+        except Exception:  # noqa: BLE001, S112 - a broken returned message is still worth keeping
+            continue
+    return b""
 
 
 def _nesting(msg: Message, limit: int) -> int:
@@ -511,7 +561,7 @@ def _nesting(msg: Message, limit: int) -> int:
 
 
 def _returned_headers(part: Message, body: _Body) -> None:
-    text = decode_text(_part_bytes(part), part.get_content_charset())
+    text = decode_text(_part_bytes(part), _param_or_none(part.get_content_charset))
     match = re.search(r"^Message-ID:\s*(.+)$", text, re.IGNORECASE | re.MULTILINE)
     if match:
         found = _first_id(match.group(1))
