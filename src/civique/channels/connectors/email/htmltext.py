@@ -76,9 +76,23 @@ class _TextExtractor(HTMLParser):
         self.chunks.append(data)
 
 
+# A "<" whose next angle bracket is another "<" (or that has none after it) opens no tag.
+_UNCLOSED_TAG = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+_DATA_SECTION = re.compile(r"<!\[(?=\s*(?:cdata|temp|ignore|include|rcdata)\b)", re.IGNORECASE)
+
+
 def html_to_text(html: str) -> str:
     """Readable plain text for ``html``; never raises on malformed markup."""
     parser = _TextExtractor()
+    # Python's HTMLParser rescans to the end of the input from each tag left unclosed, so
+    # "<a <a <a ..." takes time quadratic in its length (70 KB took 40 s): such a "<" is text.
+    html = _UNCLOSED_TAG.sub("&lt;", html)
+    # Likewise from each marked section never closed: "<![if !vml]>" (Outlook) ends at "]>",
+    # "<![CDATA[" and its kind at "]]>".
+    closed = max(html.rfind("]>"), 0)
+    html = html[:closed] + html[closed:].replace("<![", "&lt;![")
+    closed = max(html.rfind("]]>"), 0)
+    html = html[:closed] + _DATA_SECTION.sub("&lt;![", html[closed:])
     try:
         parser.feed(html)
         parser.close()
