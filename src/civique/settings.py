@@ -347,5 +347,7 @@ LOGGING = {
         # One line per task run drowns the useful lines; failures are still logged.
         "django_tasks": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
+        # One line per call to Meta's Graph API; its failures are logged by graph.py.
+        "httpx": {"level": "WARNING"},
     },
 }

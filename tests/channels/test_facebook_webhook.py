@@ -221,3 +221,44 @@ def test_the_agent_sees_the_comment_thread_in_the_inbox(client, facebook_channel
     html = client.get(f"/demandes/{thread.pk}/").content.decode()
     assert "matelas devant l&#x27;école" in html
     assert "Merci, nous avons prévenu le service propreté." in html
+
+
+# --- The post as context ---------------------------------------------------------------------
+
+
+def test_the_agent_sees_the_post_a_comment_was_written_under(
+    client, facebook_channel, agent, graph_api
+):
+    facebook_channel.secrets = {**facebook_channel.secrets, "page_access_token": "jeton-page"}
+    facebook_channel.save()
+    graph_api.route(
+        "GET",
+        POST,
+        {
+            "message": "Collecte des encombrants : nouveau calendrier à partir du 17 novembre.",
+            "permalink_url": "https://www.facebook.com/valmont.mairie/posts/pfbid02xK7Yq8",
+            "created_time": "2026-11-18T08:02:11+0000",
+            "id": POST,
+        },
+    )
+    deliver(client, facebook_channel, "comment-add.json", "comment-reply-same-author.json")
+    # One read per delivered comment: a reply by someone else opens its own conversation.
+    calls = graph_api.made("GET", POST)
+    assert len(calls) == 2
+    assert all(c.query == {"fields": "message,permalink_url,created_time"} for c in calls)
+    conversation = Conversation.objects.get()
+    client.force_login(agent)
+    page = " ".join(client.get(f"/demandes/{conversation.pk}/").content.decode().split())
+    assert "Publication commentée" in page
+    assert "Collecte des encombrants : nouveau calendrier" in page
+    assert "Publiée le 18 novembre 2026" in page
+
+
+def test_a_post_that_cannot_be_read_leaves_the_comment_whole(client, facebook_channel, graph_api):
+    facebook_channel.secrets = {**facebook_channel.secrets, "page_access_token": "jeton-page"}
+    facebook_channel.save()
+    graph_api.fail("GET", POST, "expired_token")
+    deliver(client, facebook_channel, "comment-add.json")
+    message = Message.objects.get()
+    assert "post" not in message.meta
+    assert message.meta["permalink"].startswith("https://www.facebook.com/")

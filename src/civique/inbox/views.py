@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -74,6 +75,17 @@ def _timeline(conversation: Conversation):
     ).prefetch_related("message__attachments", "message__deliveries", "message__revisions")
 
 
+def _post_context(conversation: Conversation) -> dict | None:
+    """The post a public conversation's first comment was written under (text, link, date),
+    as the connector found it; None for anything else."""
+    first = conversation.messages.order_by("created_at", "id").only("meta").first()
+    meta = first.meta if first is not None else {}
+    post = meta.get("post") or ({"permalink": meta["permalink"]} if meta.get("permalink") else None)
+    if not isinstance(post, dict):
+        return None
+    return {**post, "when": parse_datetime(str(post.get("created_time") or ""))}
+
+
 def _detail_context(request: HttpRequest, conversation: Conversation, bound: dict) -> dict:
     managing = can_manage_team(request.user, conversation)
     connector = conversation.channel.connector
@@ -103,6 +115,7 @@ def _detail_context(request: HttpRequest, conversation: Conversation, bound: dic
         )
     forms.update(bound)
     return {
+        "post": _post_context(conversation),
         "conversation": conversation,
         "entries": _timeline(conversation),
         "can_reply": connector.can_reply,

@@ -18,6 +18,7 @@ from civique.channels.connectors.base import (
 from civique.channels.connectors.facebook.feed import parse_change
 from civique.channels.connectors.facebook.messenger import parse_messaging
 from civique.channels.connectors.facebook.outbound import PERFORMERS, send_notice
+from civique.channels.connectors.facebook.posts import add_post_context
 from civique.channels.connectors.meta import (
     MetaWebhookConnector,
     as_id,
@@ -72,6 +73,7 @@ class FacebookConnector(MetaWebhookConnector):
                 result.extend(parse_change(change, own_page))
             for event in as_list(entry.get("messaging"), "messaging"):
                 result.extend(parse_messaging(event, own_page))
+        add_post_context(channel, result)
         return result
 
     def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
