@@ -262,3 +262,18 @@ def test_a_post_that_cannot_be_read_leaves_the_comment_whole(client, facebook_ch
     message = Message.objects.get()
     assert "post" not in message.meta
     assert message.meta["permalink"].startswith("https://www.facebook.com/")
+
+
+def test_conversations_of_one_comment_thread_point_to_each_other(
+    client, facebook_channel, agent, outsider
+):
+    deliver(client, facebook_channel, "comment-add.json", "comment-reply-other-author.json")
+    first, second = Conversation.objects.order_by("id")
+    client.force_login(agent)
+    page = client.get(f"/demandes/{second.pk}/").content.decode()
+    assert "Autres demandes dans le même fil" in page
+    assert f'href="/demandes/{first.pk}/"' in page
+    # Someone who may not see the other conversation is not told of it.
+    Conversation.objects.filter(pk=first.pk).update(team=outsider.teams.get())
+    page = client.get(f"/demandes/{second.pk}/").content.decode()
+    assert f'href="/demandes/{first.pk}/"' not in page

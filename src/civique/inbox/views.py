@@ -86,6 +86,17 @@ def _post_context(conversation: Conversation) -> dict | None:
     return {**post, "when": parse_datetime(str(post.get("created_time") or ""))}
 
 
+def _same_thread(request: HttpRequest, conversation: Conversation) -> list[Conversation]:
+    """Other conversations from the same platform thread (others replying under the same
+    comment), among those the user may see."""
+    if not conversation.thread_key or conversation.visibility != Visibility.PUBLIC:
+        return []
+    related = conversations_for(request.user).filter(
+        channel=conversation.channel, thread_key=conversation.thread_key
+    )
+    return list(related.exclude(pk=conversation.pk).order_by("created_at")[:20])
+
+
 def _detail_context(request: HttpRequest, conversation: Conversation, bound: dict) -> dict:
     managing = can_manage_team(request.user, conversation)
     connector = conversation.channel.connector
@@ -116,6 +127,7 @@ def _detail_context(request: HttpRequest, conversation: Conversation, bound: dic
     forms.update(bound)
     return {
         "post": _post_context(conversation),
+        "same_thread": _same_thread(request, conversation),
         "conversation": conversation,
         "entries": _timeline(conversation),
         "can_reply": connector.can_reply,
