@@ -1,5 +1,6 @@
 """``civique bench ingest``: measure end-to-end ingestion against a plain bulk insert;
-``civique bench hostile``: the intake's latency while a worker processes hostile mail.
+``civique bench hostile``: the intake's latency while a worker processes hostile mail;
+``civique bench webhooks``: the webhook's acknowledgement latency at a sustained rate.
 
 The benchmark itself lives in ``bench/ingest.py`` at the root of the repository (benchmarks are
 not part of the installed package); this command loads it from ``settings.PROJECT_DIR``.
@@ -15,7 +16,7 @@ from types import ModuleType
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-BENCHMARKS = {"ingest": "ingest.py", "hostile": "hostile.py"}
+BENCHMARKS = {"ingest": "ingest.py", "hostile": "hostile.py", "webhooks": "webhooks.py"}
 
 
 def load_benchmark(name: str) -> ModuleType:
@@ -36,7 +37,9 @@ class Command(BaseCommand):
     help = (
         "Mesure, dans une base temporaire : l'ingestion de bout en bout (ingest : événements par "
         "seconde, et comme plancher une insertion en masse des mêmes messages) ; la latence de "
-        "réception pendant le traitement de courriels hostiles (hostile : --events courriels)."
+        "réception pendant le traitement de courriels hostiles (hostile : --events courriels) ; "
+        "la latence d'accusé de réception des webhooks à débit soutenu (webhooks : --rate, "
+        "--seconds, et --url --channel pour viser un serveur en marche)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -51,9 +54,45 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="Conserver la base temporaire après la mesure."
         )
+        parser.add_argument("--rate", type=int, default=500, help="webhooks : requêtes/s (500).")
+        parser.add_argument("--seconds", type=int, default=10, help="webhooks : durée (10 s).")
+        parser.add_argument(
+            "--url", default=None, help="webhooks : serveur en marche (local), sinon embarqué."
+        )
+        parser.add_argument(
+            "--channel", type=int, default=None, help="webhooks : canal Facebook du serveur."
+        )
+        parser.add_argument(
+            "--threads", type=int, default=8, help="webhooks : fils du serveur embarqué (8)."
+        )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="webhooks : serveur embarqué sans worker."
+        )
 
     def handle(self, *args, **options) -> None:
         if options["events"] < 1 or options["batch"] < 1:
             raise CommandError("--events et --batch doivent être au moins 1.")
+        if options["benchmark"] == "webhooks":
+            self.bench_webhooks(options)
+            return
         module = load_benchmark(options["benchmark"])
         module.main(options["events"], options["batch"], options["keep"], self.stdout)
+
+    def bench_webhooks(self, options: dict) -> None:
+        if not 1 <= options["rate"] <= 2000 or not 1 <= options["seconds"] <= 120:
+            raise CommandError("--rate va de 1 à 2000 et --seconds de 1 à 120.")
+        if options["channel"] is not None and not options["url"]:
+            raise CommandError("--channel ne sert qu'avec --url (un serveur en marche).")
+        if not 1 <= options["threads"] <= 64:
+            raise CommandError("--threads va de 1 à 64.")
+        module = load_benchmark("webhooks")
+        module.main(
+            options["rate"],
+            options["seconds"],
+            options["url"],
+            options["channel"],
+            options["keep"],
+            self.stdout,
+            worker=not options["no_worker"],
+            threads=options["threads"],
+        )
