@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import stat
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -39,7 +40,7 @@ def test_it_creates_the_teams_channels_and_agents(demo):
         "communication",
     }
     kinds = set(Channel.objects.values_list("kind", flat=True))
-    assert kinds == {"email", "webform", "phone", "counter", "api"}
+    assert kinds == {"email", "webform", "phone", "counter", "api", "facebook"}
     webform = Channel.objects.get(kind="webform")
     assert webform.settings["reply_channel"] == Channel.objects.get(kind="email").pk
     assert {"admin", "superviseur", "agent"} <= set(User.objects.values_list("username", flat=True))
@@ -55,7 +56,7 @@ def test_its_mailbox_sends_to_the_local_mail_sink_and_is_never_polled(demo):
 
 
 def test_it_writes_conversations_in_several_channels_and_statuses(demo):
-    assert Conversation.objects.count() == 30
+    assert Conversation.objects.exclude(channel__kind="facebook").count() == 30
     assert Conversation.objects.values("channel__kind").distinct().count() >= 3
     assert Conversation.objects.values("status").distinct().count() >= 3
     assert not InboundEvent.objects.exclude(state=EventState.DONE).exists()
@@ -97,7 +98,7 @@ def test_it_prints_and_stores_the_credentials(demo, settings):
 def test_it_refuses_to_run_twice(demo):
     with pytest.raises(CommandError, match="base vide"):
         call_command("demo", conversations=5, stdout=StringIO())
-    assert Conversation.objects.count() == 30
+    assert Conversation.objects.exclude(channel__kind="facebook").count() == 30
 
 
 def test_the_same_seed_writes_the_same_texts():
@@ -109,3 +110,36 @@ def test_the_same_seed_writes_the_same_texts():
 
     assert draw(42) == draw(42)
     assert draw(42) != draw(43)
+
+
+def test_its_facebook_page_has_invented_secrets_of_its_own(demo):
+    page = Channel.objects.get(kind="facebook")
+    assert page.team.slug == "communication"
+    assert page.settings == {"page_id": "104857386211455"}
+    assert set(page.secrets) == {"app_secret", "verify_token", "page_access_token"}
+    assert len(page.secrets["app_secret"]) == 32
+    assert page.secrets["app_secret"] not in demo  # never printed
+
+
+def test_residents_comment_in_a_thread_and_write_on_messenger(demo):
+    page = Channel.objects.get(kind="facebook")
+    assert not InboundEvent.objects.filter(channel=page).exclude(state=EventState.DONE).exists()
+    comments = Message.objects.filter(channel=page, kind="comment").order_by("id")
+    top = comments.first()
+    assert top.visibility == "public"
+    assert top.meta["permalink"].startswith("https://www.facebook.com/valmont.mairie/posts/")
+    thread = comments.filter(meta__parent_id=top.external_id)
+    assert thread.filter(direction="in").count() >= 2  # its author again, and someone else
+    assert thread.filter(direction="out", meta__page_own=True).exists()  # the Page answered
+    assert thread.filter(conversation=top.conversation, direction="in").exists()
+    private = Message.objects.filter(channel=page, meta__platform="messenger")
+    assert private.exists()
+    assert not private.exclude(conversation__visibility="private").exists()
+    assert "sur facebook" in demo
+    assert f"civique simulate facebook --channel {page.pk}" in demo
+
+
+def test_its_facebook_exchanges_are_dated_in_the_past_few_days(demo):
+    now = timezone.now()
+    dates = Message.objects.filter(channel__kind="facebook").values_list("created_at", flat=True)
+    assert all(now - timedelta(days=5) < when < now for when in dates)

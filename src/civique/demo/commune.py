@@ -96,10 +96,31 @@ def create_categories(teams: dict[str, Team]) -> dict[str, Category]:
 MAIL_SINK_PORT = 2525
 
 
+# Valmont's Facebook Page (an invented id, the one of the test fixtures).
+FACEBOOK_PAGE_ID = "104857386211455"
+
+
+def create_facebook_channel(team: Team) -> Channel:
+    """The town's Page. Its secrets are invented here, at each load: nothing real is connected,
+    and ``civique simulate`` signs with the stored app secret."""
+    return Channel.objects.create(
+        kind="facebook",
+        name="Ville de Valmont (Facebook)",
+        team=team,
+        settings={"page_id": FACEBOOK_PAGE_ID},
+        secrets={
+            "app_secret": secrets.token_hex(16),
+            "verify_token": secrets.token_urlsafe(16),
+            "page_access_token": "EAAdemo" + secrets.token_urlsafe(40),
+        },
+    )
+
+
 def create_channels(teams: dict[str, Team]) -> dict[str, Channel]:
     """One channel of each kind. The mailbox sends through the local mail sink, so answers
     really leave over SMTP and land as .eml files under var/mail-sink/; it has no IMAP server,
-    so it is never polled (inbound demo mail goes through the intake directly)."""
+    so it is never polled (inbound demo mail goes through the intake directly). The social
+    networks' channels belong to the communication team."""
     accueil = teams["accueil"]
     email = Channel.objects.create(
         kind="email",
@@ -126,6 +147,7 @@ def create_channels(teams: dict[str, Team]) -> dict[str, Channel]:
         "api": Channel.objects.create(
             kind="api", name="API", team=accueil, settings={"client": "Application Valmont & moi"}
         ),
+        "facebook": create_facebook_channel(teams["communication"]),
     }
 
 

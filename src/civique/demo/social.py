@@ -245,6 +245,7 @@ class FacebookScript:
     rng: random.Random
     clock: Callable[[], datetime]
     posts: list[Post] = field(default_factory=list)
+    decks: dict[int, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         published = self.clock() - timedelta(hours=self.rng.uniform(3, 30))
@@ -254,6 +255,13 @@ class FacebookScript:
         return str(self.rng.randrange(1, 10)) + "".join(
             self.rng.choices(string.digits, k=count - 1)
         )
+
+    def _pick(self, pool: tuple[str, ...]) -> str:
+        """A text of ``pool``, none twice before all have been said."""
+        deck = self.decks.get(id(pool))
+        if not deck:
+            deck = self.decks[id(pool)] = self.rng.sample(pool, len(pool))
+        return deck.pop()
 
     def _person(self) -> tuple[str, str]:
         """A fresh Facebook user: (app-scoped id, name)."""
@@ -284,23 +292,25 @@ class FacebookScript:
             text=text,
             when=when,
         )
-        where = "en réponse" if parent else "sous"
-        label = f"Commentaire de {author[1]} {where} « {post.spec.title} » : {_quote(text)}"
+        what = "Réponse" if parent else "Commentaire"
+        who = f"la Page ({author[1]})" if author[0] == self.page_id else author[1]
+        where = "dans un fil sous" if parent else "sous"
+        label = f"{what} de {who} {where} « {post.spec.title} » : {_quote(text)}"
         return PlatformEvent(label, body, when)
 
     def _thread(self, post: Post, full: bool = False) -> Iterator[PlatformEvent]:
         rng, spec = self.rng, post.spec
         author = self._person()
-        top = self._comment(post, author, rng.choice(spec.comments))
+        top = self._comment(post, author, self._pick(spec.comments))
         yield top
         top_id = top.body["entry"][0]["changes"][0]["value"]["comment_id"]
         if full or rng.random() < 0.6:
-            yield self._comment(post, author, rng.choice(spec.follow_ups), top_id)
+            yield self._comment(post, author, self._pick(spec.follow_ups), top_id)
         if full or rng.random() < 0.4:
-            yield self._comment(post, self._person(), rng.choice(spec.others), top_id)
+            yield self._comment(post, self._person(), self._pick(spec.others), top_id)
         if full or rng.random() < 0.3:
             page = (self.page_id, PAGE_NAME)
-            yield self._comment(post, page, rng.choice(spec.page_replies), top_id)
+            yield self._comment(post, page, self._pick(spec.page_replies), top_id)
 
     def _message(self, psid: str, text: str, photo: str = "") -> PlatformEvent:
         when = self.clock()
@@ -318,8 +328,8 @@ class FacebookScript:
                 "https://scontent.xx.fbcdn.net/v/t1.15752-9/"
                 f"{self._digits(9)}_n.jpg?_nc_cat=1&oh=00_AYB{self._digits(6)}&oe=6760A1B2"
             )
-            yield self._message(psid, rng.choice(MESSENGER_PHOTOS), photo)
+            yield self._message(psid, self._pick(MESSENGER_PHOTOS), photo)
         else:
-            yield self._message(psid, rng.choice(MESSENGER_QUESTIONS))
+            yield self._message(psid, self._pick(MESSENGER_QUESTIONS))
         if rng.random() < 0.5:
-            yield self._message(psid, rng.choice(MESSENGER_FOLLOW_UPS))
+            yield self._message(psid, self._pick(MESSENGER_FOLLOW_UPS))

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from civique.channels.models import Channel
 from civique.core.models import Role, Team
 from civique.demo.commune import (
     Commune,
@@ -22,6 +23,7 @@ from civique.demo.commune import (
 )
 from civique.demo.generator import generate
 from civique.demo.models import DemoLoad
+from civique.demo.networks import NETWORKS, add_networks
 from civique.inbox.models import Conversation
 from civique.ingest.models import InboundEvent
 
@@ -53,6 +55,14 @@ def credentials_text(credentials: list[DemoAgent]) -> str:
         f"Ces identifiants sont aussi dans {credentials_path()} (lisible par vous seul).",
         "",
     ]
+    page = Channel.objects.filter(kind="facebook").values_list("pk", flat=True).first()
+    if page is not None:
+        lines += [
+            "Pour voir arriver des commentaires et des messages Facebook pendant que Civique "
+            "tourne, dans un autre terminal :",
+            f"  civique simulate facebook --channel {page}",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -108,6 +118,7 @@ class Command(BaseCommand):
             missing, first_id = load.conversations, 0
         try:
             stats = generate(commune, missing, load.seed + first_id, first_id=first_id)
+            social = add_networks(commune, load.seed, timezone.now())
         except KeyboardInterrupt:
             # Ctrl-C: the commune and the credentials are kept; say how to go on, no traceback.
             raise CommandError(interrupted_text(), returncode=130) from None
@@ -117,10 +128,11 @@ class Command(BaseCommand):
         load.completed_at = timezone.now()
         load.save(update_fields=["completed_at"])
         summary = ", ".join(f"{kind} {n}" for kind, n in sorted(stats.items()))
+        networks = "".join(f", et {n} sur {kind}" for kind, n in sorted(social.items()))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démo chargée en {time.monotonic() - started:.1f} s : {missing} demandes "
-                f"({summary or 'aucune'})."
+                f"({summary or 'aucune'}){networks}."
             )
         )
         self.stdout.write(credentials_path().read_text(encoding="utf-8"))
@@ -165,7 +177,8 @@ class Command(BaseCommand):
                 f"Identifiants perdus : nouveaux mots de passe dans {credentials_path()}."
             )
         commune = load_commune(credentials)
-        done = Conversation.objects.count()
+        # The social networks are played apart, after the others (``add_networks``).
+        done = Conversation.objects.exclude(channel__kind__in=NETWORKS).count()
         missing = max(0, load.conversations - done)
         first_id = InboundEvent.objects.aggregate(top=Max("pk"))["top"] or 0
         self.stdout.write(

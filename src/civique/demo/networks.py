@@ -1,0 +1,98 @@
+"""Valmont's social-network accounts in the demo: one function per platform.
+
+Each ``add_<kind>`` plays a few days of the residents' posts on the channel ``create_channels``
+made for it, through the webhook's own path: the body is signed with the channel's app secret and
+checked by its connector, split into deliveries as the webhook view does, then stored and
+processed with ``receive_and_process``, each step dated in the past by the ``Backdater``.
+Instagram and WhatsApp will each be one more function in ``NETWORKS``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from itertools import islice
+
+from django.db import transaction
+
+from civique.channels.connectors.base import WebhookRequest
+from civique.channels.models import Channel
+from civique.demo.clock import Backdater
+from civique.demo.commune import Commune
+from civique.demo.generator import DemoError
+from civique.demo.social import SIGNATURE_HEADER, FacebookScript, PlatformEvent, meta_signature
+from civique.inbox.models import Conversation, Message
+from civique.ingest.actions import receive_and_process
+from civique.ingest.models import EventState, InboundEvent
+
+FACEBOOK_EVENTS = 16
+DAYS = 4
+
+
+class SteppingClock:
+    """Moments from ``DAYS`` days ago onwards, a few minutes to a few hours apart, never later
+    than a minute before ``now``."""
+
+    def __init__(self, now: datetime, rng: random.Random) -> None:
+        self.now, self.rng = now, rng
+        self.moment = now - timedelta(days=DAYS)
+
+    def __call__(self) -> datetime:
+        self.moment += timedelta(minutes=self.rng.uniform(10, 300))
+        return min(self.moment, self.now - timedelta(minutes=1))
+
+
+def deliver(channel: Channel, event: PlatformEvent) -> Message | None:
+    """Sign ``event`` as Meta does, check it and store it the webhook's way, then process it.
+    Returns the first message it produced."""
+    body = event.payload
+    signature = meta_signature(str(channel.secrets.get("app_secret", "")), body)
+    hook = WebhookRequest("POST", {SIGNATURE_HEADER.lower(): signature}, {}, body)
+    connector = channel.connector
+    if not connector.verify_webhook(channel, hook):
+        raise DemoError(f"Signature refusée pour le canal de démonstration {channel.kind}.")
+    first = None
+    for delivery in connector.webhook_deliveries(channel, hook):
+        stored = receive_and_process(
+            channel, delivery.payload, delivery.content_type, delivery.external_id
+        ).event
+        if stored.state != EventState.DONE:
+            raise DemoError(f"Événement {channel.kind} refusé : {stored.last_error}")
+        if first is None and stored.message_ids:
+            first = Message.objects.select_related("conversation").get(pk=stored.message_ids[0])
+    return first
+
+
+def play(channel: Channel, events: list[PlatformEvent], backdater: Backdater) -> None:
+    for event in events:
+        with backdater.at(event.when) as step:
+            message = deliver(channel, event)
+            step.conversation = message.conversation if message else None
+
+
+def add_facebook(channel: Channel, rng: random.Random, now: datetime) -> None:
+    """Comments under the town's posts (a thread under the bulky-waste post first) and private
+    Messenger messages."""
+    script = FacebookScript(channel.settings["page_id"], rng, SteppingClock(now, rng))
+    play(channel, list(islice(script.events(), FACEBOOK_EVENTS)), Backdater(now))
+
+
+NETWORKS: dict[str, Callable[[Channel, random.Random, datetime], None]] = {
+    "facebook": add_facebook,
+}
+
+
+def add_networks(commune: Commune, seed: int, now: datetime) -> Counter:
+    """Play every network whose channel has received nothing yet (a resumed load skips those
+    already played: each is written in one transaction). Returns conversations by kind."""
+    stats: Counter = Counter()
+    for kind, add in NETWORKS.items():
+        channel = commune.channels.get(kind)
+        if channel is None or InboundEvent.objects.filter(channel=channel).exists():
+            continue
+        with transaction.atomic():
+            add(channel, random.Random(f"{seed}-{kind}"), now)
+        stats[kind] = Conversation.objects.filter(channel=channel).count()
+    return stats
