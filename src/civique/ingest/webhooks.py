@@ -14,8 +14,11 @@ subscription check. Short plain-text bodies that say nothing of the channel or i
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import AbstractContextManager, nullcontext
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -28,6 +31,14 @@ from civique.ingest.actions import EventTooLarge, receive_event
 from civique.ingest.tasks import process_inbound_events
 
 logger = logging.getLogger(__name__)
+
+# SQLite has one writer at a time. The web threads of this process queue for it here, in turn,
+# instead of in SQLite's busy handler, which sleeps 1, 2, 5, 10... ms between tries.
+_SQLITE_WRITES = threading.Lock()
+
+
+def _write_turn() -> AbstractContextManager:
+    return _SQLITE_WRITES if connection.vendor == "sqlite" else nullcontext()
 
 
 def _text(body: str, status: int) -> HttpResponse:
@@ -126,16 +137,18 @@ def _store(channel: Channel, connector: Connector, hook: WebhookRequest) -> Http
             if delivery.account and delivery.account != connector.webhook_account(channel):
                 by_account = by_account or _account_channels(channel, connector, hook)
                 target = by_account.get(delivery.account, channel)
-            received = receive_event(
-                target,
-                delivery.payload,
-                delivery.content_type,
-                delivery.external_id,
-                enqueue=False,
-            )
+            with _write_turn():
+                received = receive_event(
+                    target,
+                    delivery.payload,
+                    delivery.content_type,
+                    delivery.external_id,
+                    enqueue=False,
+                )
             created += received.created
     except EventTooLarge:
         return _text("Contenu trop volumineux.", 413)
     if created:
-        wake(process_inbound_events)
+        with _write_turn():  # it may enqueue a task: a write
+            wake(process_inbound_events)
     return _text("OK", 200)
