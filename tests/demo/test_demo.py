@@ -16,6 +16,7 @@ from django.utils import timezone
 from civique.channels.models import Channel
 from civique.contacts.models import Contact
 from civique.core.models import Team, User
+from civique.demo.clock import PARIS
 from civique.demo.incidents import load_incidents
 from civique.demo.texts import incident_message, make_person
 from civique.inbox.models import Conversation, Delivery, Message
@@ -143,3 +144,4 @@ def test_its_facebook_exchanges_are_dated_in_the_past_few_days(demo):
     now = timezone.now()
     dates = Message.objects.filter(channel__kind="facebook").values_list("created_at", flat=True)
     assert all(now - timedelta(days=5) < when < now for when in dates)
+    assert all(when.astimezone(PARIS).hour >= 7 for when in dates)  # not in the dead of night

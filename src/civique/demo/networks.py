@@ -19,7 +19,7 @@ from django.db import transaction
 
 from civique.channels.connectors.base import WebhookRequest
 from civique.channels.models import Channel
-from civique.demo.clock import Backdater
+from civique.demo.clock import PARIS, Backdater
 from civique.demo.commune import Commune
 from civique.demo.generator import DemoError
 from civique.demo.social import SIGNATURE_HEADER, FacebookScript, PlatformEvent, meta_signature
@@ -32,8 +32,8 @@ DAYS = 4
 
 
 class SteppingClock:
-    """Moments from ``DAYS`` days ago onwards, a few minutes to a few hours apart, never later
-    than a minute before ``now``."""
+    """Moments from ``DAYS`` days ago onwards, a few minutes to a few hours apart, between 7 a.m.
+    and midnight in Valmont, never later than a minute before ``now``."""
 
     def __init__(self, now: datetime, rng: random.Random) -> None:
         self.now, self.rng = now, rng
@@ -41,6 +41,9 @@ class SteppingClock:
 
     def __call__(self) -> datetime:
         self.moment += timedelta(minutes=self.rng.uniform(10, 300))
+        local = self.moment.astimezone(PARIS)
+        if local.hour < 7:  # residents sleep
+            self.moment += timedelta(hours=7 - local.hour, minutes=self.rng.uniform(0, 50))
         return min(self.moment, self.now - timedelta(minutes=1))
 
 
