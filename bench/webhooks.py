@@ -309,9 +309,14 @@ def measure(server: Server, rate: int, seconds: int) -> Result:
     channel = Channel.objects.filter(pk=server.channel_id, kind="facebook").first()
     if channel is None:
         raise CommandError(f"Canal Facebook {server.channel_id} introuvable.")
+    from civique.demo.simulate import SimulationError
+
     rng = random.Random()
     count = rate * seconds
-    requests = build_requests(channel, WARMUP + count, rng)
+    try:
+        requests = build_requests(channel, WARMUP + count, rng)
+    except SimulationError as exc:  # no app secret, no page id
+        raise CommandError(str(exc)) from None
     path = f"/hooks/facebook/{channel.pk}/"
     info = base.machine()
     connection.close()  # no transaction of ours open on the database during the run
