@@ -129,3 +129,18 @@ def test_it_stops_and_explains_when_the_server_refuses_the_signature(live_server
         with pytest.raises(CommandError, match="403 : signature refusée"):
             simulate(live_server.url, facebook_channel.pk, count=2)
     assert not InboundEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"count": 0}, "--count va de 1 à 10000"),
+        ({"interval": -1}, "--interval va de 0 à 3600"),
+        ({"url": "127.0.0.1:8000"}, "Adresse invalide : « 127.0.0.1:8000 »"),
+    ],
+)
+def test_it_refuses_nonsense_options_in_french(facebook_channel, options, message):
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "simulate", "facebook", channel=facebook_channel.pk, stdout=StringIO(), **options
+        )
