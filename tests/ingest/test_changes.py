@@ -184,3 +184,11 @@ def test_a_status_before_its_message_is_known_waits_then_is_dropped(facebook_cha
     contexts = prepare(event, [status])
     with transaction.atomic():
         assert run_pipeline(event, contexts) == []
+
+
+def test_the_pages_reply_joins_the_conversation_of_the_comment_it_answers(client, facebook_channel):
+    deliver(client, facebook_channel, "comment-add.json", "comment-reply-other-author.json")
+    deliver(client, facebook_channel, "comment-page-reply.json")  # answers the top comment
+    first, second = Conversation.objects.order_by("id")
+    assert list(first.messages.values_list("direction", flat=True)) == ["in", "out"]
+    assert list(second.messages.values_list("direction", flat=True)) == ["in"]

@@ -123,8 +123,11 @@ def _by_message_ids(ctx: Context) -> Conversation | None:
     if earlier is None:
         return None
     conversation = earlier.conversation
-    if ctx.parsed.is_automated or (
-        ctx.contact is not None and conversation.contact_id == ctx.contact.pk
+    if (
+        ctx.parsed.is_automated
+        # The organisation's own answer on the platform (a Page replying under a comment).
+        or ctx.parsed.direction == Direction.OUTBOUND
+        or (ctx.contact is not None and conversation.contact_id == ctx.contact.pk)
     ):
         return conversation
     # Someone else answering (a neighbour in copy replying to all) starts a conversation of their
