@@ -111,7 +111,7 @@ def test_a_private_reply_is_refused_before_calling_once_the_comment_is_7_days_ol
     reply = reply_privately(agent, comment, "Bonjour.")
     deliver_due()
 
-    assert graph_api.calls == []
+    assert graph_api.writes() == []
     delivery = outcome(reply)
     assert (delivery.state, delivery.attempts) == ("failed", 1)
     assert "dans les 7 jours qui suivent sa publication" in delivery.last_error
@@ -126,7 +126,7 @@ def test_a_second_private_reply_to_one_comment_is_refused_by_the_inbox(agent, pa
 
     with pytest.raises(ActionError, match="déjà été envoyée"):
         reply_privately(agent, comment, "Encore bonjour.")
-    assert len(graph_api.calls) == 1
+    assert len(graph_api.writes()) == 1
 
 
 def test_hiding_and_showing_again_set_is_hidden(agent, page, graph_api):
@@ -277,7 +277,7 @@ def test_a_channel_without_its_page_token_fails_for_good(agent, facebook_channel
 
     delivery.refresh_from_db()
     assert delivery.state == "failed" and "Aucun jeton d'accès" in delivery.last_error
-    assert graph_api.calls == []
+    assert graph_api.writes() == []
 
 
 # --- Messenger: the 24-hour window, the HUMAN_AGENT tag up to 7 days, nothing beyond -------
@@ -315,7 +315,7 @@ def test_between_24_hours_and_7_days_messenger_answers_with_the_human_agent_tag(
 def test_beyond_7_days_messenger_is_not_called_and_the_agent_is_told_why(agent, page, graph_api):
     delivery = answer_in_messenger(agent, page, graph_api, ago=timedelta(days=7, minutes=5))
 
-    assert graph_api.calls == []
+    assert graph_api.writes() == []
     assert (delivery.state, delivery.attempts) == ("failed", 1)
     error = failure(delivery)
     assert "plus de 7 jours après le dernier message de la personne" in error

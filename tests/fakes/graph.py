@@ -140,6 +140,10 @@ class FakeGraph:
                 return handler(call)
         return Answer(400, error_body(100, 0, "GraphMethodException", "Unknown path components"))
 
+    def writes(self) -> list[Call]:
+        """The calls that act on the platform (all but reads, such as a post read as context)."""
+        return [c for c in self.calls if c.method != "GET"]
+
     def made(self, method: str, pattern: str) -> list[Call]:
         """The calls received for ``method`` and paths matching ``pattern``."""
         regex = re.compile(pattern)
