@@ -19,12 +19,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.utils import formats, timezone
 
 from civique.channels.connectors.base import (
     Connector,
     ParseError,
+    TransportError,
     WebhookDelivery,
     WebhookRefused,
     WebhookRequest,
@@ -215,3 +218,31 @@ def attachment_links(message: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return found
+
+
+# --- Meta's messaging windows (Messenger, Instagram Direct) ---------------------------------
+
+STANDARD_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
+
+
+def messaging_type(last_inbound_at: datetime, now: datetime) -> dict[str, str] | None:
+    """What Meta's Send API allows ``now``, counted from the person's last private message: a
+    plain response within 24 hours, the HUMAN_AGENT tag up to 7 days; None beyond."""
+    elapsed = now - last_inbound_at
+    if elapsed <= STANDARD_WINDOW:
+        return {"messaging_type": "RESPONSE"}
+    if elapsed <= HUMAN_AGENT_WINDOW:
+        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+    return None
+
+
+def local_moment(moment: datetime) -> str:
+    """A date and time as the agent reads them (local time, the locale's format)."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def refuse(text: str) -> TransportError:
+    """A refusal before any call: the platform would refuse too, so a retry cannot help."""
+    return TransportError(text, permanent=True)

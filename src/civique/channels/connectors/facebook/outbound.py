@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -38,13 +38,17 @@ from civique.channels.connectors.base import (
     TransportError,
 )
 from civique.channels.connectors.graph import GraphClient
+from civique.channels.connectors.meta import (
+    HUMAN_AGENT_WINDOW,
+    PRIVATE_REPLY_WINDOW,
+    local_moment,
+    messaging_type,
+    refuse,
+)
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
 
-STANDARD_WINDOW = timedelta(hours=24)
-HUMAN_AGENT_WINDOW = timedelta(days=7)
-PRIVATE_REPLY_WINDOW = timedelta(days=7)
 OTHER_CHANNEL = gettext_noop(
     "Répondez par un autre canal de l'usager (courriel, téléphone, courrier) ; la conversation "
     "Messenger pourra reprendre dès que la personne écrira de nouveau à la Page."
@@ -59,25 +63,17 @@ def _page(channel: Channel) -> str:
     return str((channel.settings or {}).get("page_id") or "me")
 
 
-def _date(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-def _refuse(text: str) -> TransportError:
-    return TransportError(text, permanent=True)
-
-
 def _target(operation: OutboundOperation) -> str:
     """The comment acted on; private Messenger messages cannot be moderated through the API."""
     if operation.meta.get("platform") == "messenger":
-        raise _refuse(
+        raise refuse(
             _(
                 "Messenger ne permet pas de masquer, modifier ou supprimer un message privé "
                 "depuis une application : seuls les commentaires publics le peuvent."
             )
         )
     if not operation.target_id:
-        raise _refuse(_("Ce message n'a pas d'identifiant Facebook : rien à modifier."))
+        raise refuse(_("Ce message n'a pas d'identifiant Facebook : rien à modifier."))
     return operation.target_id
 
 
@@ -93,7 +89,7 @@ def reply_public(channel: Channel, operation: OutboundOperation) -> SendResult:
     if parent and parent != post:
         comment = parent
     if not comment:
-        raise _refuse(_("Aucun commentaire à qui répondre dans cette demande."))
+        raise refuse(_("Aucun commentaire à qui répondre dans cette demande."))
     answer = _client(channel).post(f"{comment}/comments", {"message": operation.text})
     return SendResult(external_id=str(answer.get("id") or ""))
 
@@ -101,17 +97,17 @@ def reply_public(channel: Channel, operation: OutboundOperation) -> SendResult:
 def reply_private(channel: Channel, operation: OutboundOperation) -> SendResult:
     comment = operation.in_reply_to
     if not comment:
-        raise _refuse(_("Aucun commentaire à qui répondre en privé."))
+        raise refuse(_("Aucun commentaire à qui répondre en privé."))
     written = operation.answered_at
     if written is not None and timezone.now() - written > PRIVATE_REPLY_WINDOW:
-        raise _refuse(
+        raise refuse(
             _(
                 "Facebook n'autorise une réponse privée à un commentaire que dans les 7 jours "
                 "qui suivent sa publication, et ce commentaire date du %(date)s. Répondez-lui "
                 "en public sous le commentaire, ou par un autre canal de l'usager (courriel, "
                 "téléphone)."
             )
-            % {"date": _date(written)}
+            % {"date": local_moment(written)}
         )
     answer = _client(channel).post(
         f"{_page(channel)}/messages",
@@ -146,25 +142,23 @@ def edit(channel: Channel, operation: OutboundOperation) -> SendResult:
 def messaging_window(last_inbound_at: datetime | None, now: datetime) -> dict[str, str]:
     """The ``messaging_type`` (and ``tag``) Messenger allows ``now``; TransportError beyond."""
     if last_inbound_at is None:
-        raise _refuse(
+        raise refuse(
             _(
                 "Messenger ne permet d'écrire qu'à une personne qui a d'abord écrit à la Page, "
                 "et aucun message privé de cette personne n'est connu ici. "
             )
             + _(OTHER_CHANNEL)
         )
-    elapsed = now - last_inbound_at
-    if elapsed <= STANDARD_WINDOW:
-        return {"messaging_type": "RESPONSE"}
-    if elapsed <= HUMAN_AGENT_WINDOW:
-        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
-    raise _refuse(
+    window = messaging_type(last_inbound_at, now)
+    if window is not None:
+        return window
+    raise refuse(
         _(
             "Messenger refuse les messages envoyés plus de 7 jours après le dernier message de "
             "la personne (le %(date)s) : Meta protège ainsi ses utilisateurs des messages qu'ils "
             "n'attendent plus. "
         )
-        % {"date": _date(last_inbound_at)}
+        % {"date": local_moment(last_inbound_at)}
         + _(OTHER_CHANNEL)
     )
 
@@ -181,7 +175,7 @@ def send_notice(last_inbound_at: datetime | None, now: datetime) -> str:
         "La personne a écrit il y a plus de 24 heures : la réponse partira avec l'étiquette "
         "« agent humain » de Messenger, permise jusqu'au %(date)s, pour une réponse écrite "
         "par un agent."
-    ) % {"date": _date(last_inbound_at + HUMAN_AGENT_WINDOW)}
+    ) % {"date": local_moment(last_inbound_at + HUMAN_AGENT_WINDOW)}
 
 
 ATTACHMENT_TYPES = {"image": "image", "video": "video", "audio": "audio"}
@@ -195,7 +189,7 @@ def send(channel: Channel, operation: OutboundOperation) -> SendResult:
     """A Messenger message to the conversation's person: the text, then each attachment."""
     recipient = operation.recipient
     if recipient is None or recipient.identity_kind != "facebook" or not recipient.value:
-        raise _refuse(_("Aucun identifiant Messenger connu pour cet usager : rien n'est envoyé."))
+        raise refuse(_("Aucun identifiant Messenger connu pour cet usager : rien n'est envoyé."))
     window = messaging_window(operation.last_inbound_at, timezone.now())
     client = _client(channel)
     path = f"{_page(channel)}/messages"
@@ -215,7 +209,7 @@ def send(channel: Channel, operation: OutboundOperation) -> SendResult:
         answer = client.request("POST", path, data=fields, files={"filedata": upload})
         first = first or str(answer.get("message_id") or "")
     if not first:
-        raise _refuse(_("Message vide : rien n'est envoyé."))
+        raise refuse(_("Message vide : rien n'est envoyé."))
     return SendResult(external_id=first)
 
 

@@ -22,10 +22,10 @@ wrote in private (``last_inbound_at``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -37,25 +37,21 @@ from civique.channels.connectors.base import (
 )
 from civique.channels.connectors.graph import GraphClient
 from civique.channels.connectors.instagram.comments import split_mention
+from civique.channels.connectors.meta import (
+    HUMAN_AGENT_WINDOW,
+    PRIVATE_REPLY_WINDOW,
+    local_moment,
+    messaging_type,
+    refuse,
+)
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
 
-STANDARD_WINDOW = timedelta(hours=24)
-HUMAN_AGENT_WINDOW = timedelta(days=7)
-PRIVATE_REPLY_WINDOW = timedelta(days=7)
 OTHER_CHANNEL = gettext_noop(
     "Répondez par un autre canal de l'usager (courriel, téléphone, courrier) ; la conversation "
     "Instagram pourra reprendre dès que la personne écrira de nouveau au compte."
 )
-
-
-def _refuse(text: str) -> TransportError:
-    return TransportError(text, permanent=True)
-
-
-def _date(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _messages_path(channel: Channel) -> str:
@@ -63,13 +59,13 @@ def _messages_path(channel: Channel) -> str:
     settings = channel.settings or {}
     owner = str(settings.get("page_id") or settings.get("ig_user_id") or "")
     if not owner:
-        raise _refuse(_("Réglez page_id (ou ig_user_id) sur ce canal pour écrire en privé."))
+        raise refuse(_("Réglez page_id (ou ig_user_id) sur ce canal pour écrire en privé."))
     return f"{owner}/messages"
 
 
 def _no_attachments(operation: OutboundOperation) -> None:
     if operation.attachments:
-        raise _refuse(
+        raise refuse(
             _(
                 "Instagram n'accepte pas de fichier joint envoyé depuis Civique : retirez la "
                 "pièce jointe et envoyez le texte seul."
@@ -96,14 +92,14 @@ def _comment_target(operation: OutboundOperation) -> str:
     """The comment a moderation acts on, or a clear refusal."""
     target = operation.target_id
     if split_mention(target) is not None:
-        raise _refuse(
+        raise refuse(
             _(
                 "Cette mention est publiée chez un autre compte : seul son propriétaire peut la "
                 "masquer ou la supprimer."
             )
         )
     if operation.meta.get("platform") == "instagram_direct" or not target.isdigit():
-        raise _refuse(
+        raise refuse(
             _(
                 "Instagram ne permet de masquer ou de supprimer que des commentaires, pas des "
                 "messages privés."
@@ -116,14 +112,14 @@ def reply_public(client: GraphClient, channel: Channel, operation: OutboundOpera
     _no_attachments(operation)
     answered = operation.in_reply_to
     if not answered:
-        raise _refuse(_("Aucun commentaire Instagram auquel répondre dans cette demande."))
+        raise refuse(_("Aucun commentaire Instagram auquel répondre dans cette demande."))
     mention = split_mention(answered)
     if mention is None:
         return _sent(client.post(f"{answered}/replies", {"message": operation.text}), "id")
     media_id, comment_id = mention
     account = str((channel.settings or {}).get("ig_user_id") or "")
     if not account:
-        raise _refuse(_("Réglez ig_user_id sur ce canal pour répondre à une mention."))
+        raise refuse(_("Réglez ig_user_id sur ce canal pour répondre à une mention."))
     payload = {"media_id": media_id, "message": operation.text}
     if comment_id:
         payload["comment_id"] = comment_id
@@ -136,7 +132,7 @@ def reply_private(
     _no_attachments(operation)
     comment_id = operation.in_reply_to
     if not comment_id or split_mention(comment_id) is not None or not comment_id.isdigit():
-        raise _refuse(
+        raise refuse(
             _(
                 "Instagram ne permet la réponse privée qu'à un commentaire publié sous une "
                 "publication du compte."
@@ -144,13 +140,13 @@ def reply_private(
         )
     written = operation.answered_at
     if written is not None and timezone.now() - written > PRIVATE_REPLY_WINDOW:
-        raise _refuse(
+        raise refuse(
             _(
                 "Instagram n'autorise la réponse privée que dans les 7 jours qui suivent le "
                 "commentaire, publié le %(date)s. Répondez en public sous le commentaire, ou "
                 "invitez la personne à écrire au compte en message privé."
             )
-            % {"date": _date(written)}
+            % {"date": local_moment(written)}
         )
     payload = {"recipient": {"comment_id": comment_id}, "message": {"text": operation.text}}
     return _sent(client.post(_messages_path(channel), payload), "message_id")
@@ -161,25 +157,23 @@ def messaging_window(last_inbound_at: datetime | None, now: datetime) -> dict[st
     24 hours of the person's last private message, the HUMAN_AGENT tag up to 7 days; a
     TransportError saying why and what to do beyond, or when they never wrote in private."""
     if last_inbound_at is None:
-        raise _refuse(
+        raise refuse(
             _(
                 "Instagram ne permet d'écrire en privé qu'à une personne qui a d'abord écrit au "
                 "compte, et aucun message privé de cette personne n'est connu ici. "
             )
             + _(OTHER_CHANNEL)
         )
-    elapsed = now - last_inbound_at
-    if elapsed <= STANDARD_WINDOW:
-        return {"messaging_type": "RESPONSE"}
-    if elapsed <= HUMAN_AGENT_WINDOW:
-        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
-    raise _refuse(
+    window = messaging_type(last_inbound_at, now)
+    if window is not None:
+        return window
+    raise refuse(
         _(
             "La personne a écrit au compte Instagram pour la dernière fois le %(date)s : "
             "Instagram n'accepte une réponse que dans les 24 heures, ou dans les 7 jours pour "
             "une réponse écrite par un agent. "
         )
-        % {"date": _date(last_inbound_at)}
+        % {"date": local_moment(last_inbound_at)}
         + _(OTHER_CHANNEL)
     )
 
@@ -196,14 +190,14 @@ def send_notice(last_inbound_at: datetime | None, now: datetime) -> str:
         "La personne a écrit il y a plus de 24 heures : la réponse partira avec l'étiquette "
         "« agent humain » d'Instagram, permise jusqu'au %(date)s, pour une réponse écrite "
         "par un agent."
-    ) % {"date": _date(last_inbound_at + HUMAN_AGENT_WINDOW)}
+    ) % {"date": local_moment(last_inbound_at + HUMAN_AGENT_WINDOW)}
 
 
 def send(client: GraphClient, channel: Channel, operation: OutboundOperation) -> SendResult:
     _no_attachments(operation)
     recipient = operation.recipient
     if recipient is None or recipient.identity_kind != "instagram" or not recipient.value:
-        raise _refuse(
+        raise refuse(
             _("Aucun identifiant Instagram connu pour cette personne : impossible de lui écrire.")
         )
     payload = {
