@@ -16,27 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from civique.channels.connectors.base import ParsedMessage, ParseError, Sender
-from civique.channels.connectors.meta import as_dict, as_id, as_list, as_str, from_epoch
-
-
-def _attachments(message: dict[str, Any]) -> list[dict[str, str]]:
-    found = []
-    for item in as_list(message.get("attachments"), "attachments"):
-        item = as_dict(item, "attachments[]")
-        payload = item.get("payload")
-        payload = as_dict(payload, "attachments[].payload") if payload is not None else {}
-        found.append(
-            {
-                "type": as_str(item.get("type"), "attachments[].type"),
-                "url": as_str(payload.get("url"), "attachments[].payload.url"),
-            }
-        )
-    return found
-
-
-def _participant(event: dict[str, Any], side: str) -> str:
-    value = event.get(side)
-    return as_id(as_dict(value, side).get("id"), f"{side}.id") if value is not None else ""
+from civique.channels.connectors.meta import (
+    as_dict,
+    as_id,
+    as_str,
+    attachment_links,
+    from_epoch,
+    participant,
+)
 
 
 def _message(event: dict[str, Any], page_id: str) -> ParsedMessage:
@@ -45,11 +32,11 @@ def _message(event: dict[str, Any], page_id: str) -> ParsedMessage:
     if not mid:
         raise ParseError("Message Messenger sans identifiant (mid).")
     echo = bool(message.get("is_echo")) or (
-        bool(page_id) and _participant(event, "sender") == page_id
+        bool(page_id) and participant(event, "sender") == page_id
     )
     # An echo goes from the Page to the person: the person is the recipient.
-    person = _participant(event, "recipient" if echo else "sender")
-    attachments = _attachments(message)
+    person = participant(event, "recipient" if echo else "sender")
+    attachments = attachment_links(message)
     reply_to = message.get("reply_to")
     reply_to = as_dict(reply_to, "reply_to") if reply_to is not None else {}
     meta: dict[str, Any] = {"platform": "messenger"}
@@ -76,7 +63,7 @@ def _message(event: dict[str, Any], page_id: str) -> ParsedMessage:
 
 def _postback(event: dict[str, Any]) -> ParsedMessage:
     postback = as_dict(event.get("postback"), "postback")
-    person = _participant(event, "sender")
+    person = participant(event, "sender")
     return ParsedMessage(
         external_id=as_id(postback.get("mid"), "postback.mid"),
         sender=Sender("facebook", person) if person else None,
@@ -96,7 +83,7 @@ def _edit(event: dict[str, Any]) -> ParsedMessage:
     mid = as_id(edit.get("mid"), "message_edit.mid")
     if not mid:
         raise ParseError("Modification Messenger sans identifiant (mid).")
-    person = _participant(event, "sender")
+    person = participant(event, "sender")
     number = as_str(edit.get("num_edit"), "message_edit.num_edit")
     return ParsedMessage(
         external_id=f"{mid}#edit:{number}",
