@@ -133,11 +133,11 @@ def encode(body: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=True).encode()
 
 
-def _seconds(when: datetime) -> int:
+def seconds(when: datetime) -> int:
     return int(when.timestamp())
 
 
-def _millis(when: datetime) -> int:
+def millis(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
 
@@ -180,14 +180,14 @@ def comment_body(
         "message": text,
         "post_id": post.id,
         "comment_id": comment_id,
-        "created_time": _seconds(when),
+        "created_time": seconds(when),
         "item": "comment",
         "parent_id": parent_id,
         "verb": "add",
     }
     change = {"value": value, "field": "feed"}
     return {
-        "entry": [{"id": post.page_id, "time": _seconds(when) + 3, "changes": [change]}],
+        "entry": [{"id": post.page_id, "time": seconds(when) + 3, "changes": [change]}],
         "object": "page",
     }
 
@@ -203,12 +203,12 @@ def messenger_body(
     event = {
         "sender": {"id": psid},
         "recipient": {"id": page_id},
-        "timestamp": _millis(when),
+        "timestamp": millis(when),
         "message": message,
     }
     return {
         "object": "page",
-        "entry": [{"id": page_id, "time": _millis(when) + 180, "messaging": [event]}],
+        "entry": [{"id": page_id, "time": millis(when) + 180, "messaging": [event]}],
     }
 
 
@@ -228,8 +228,27 @@ class PlatformEvent:
         return encode(self.body)
 
 
-def _quote(text: str, width: int = 70) -> str:
+def quote(text: str, width: int = 70) -> str:
     return f"« {text if len(text) <= width else text[: width - 1] + '…'} »"
+
+
+def digits(rng: random.Random, count: int) -> str:
+    """A platform id of ``count`` digits, not starting with 0."""
+    return str(rng.randrange(1, 10)) + "".join(rng.choices(string.digits, k=count - 1))
+
+
+def pick(rng: random.Random, decks: dict[int, list[str]], pool: tuple[str, ...]) -> str:
+    """A text of ``pool``, none twice before all have been said (``decks`` keeps what is left)."""
+    deck = decks.get(id(pool))
+    if not deck:
+        deck = decks[id(pool)] = rng.sample(pool, len(pool))
+    return deck.pop()
+
+
+def full_name(rng: random.Random) -> str:
+    """An invented resident's first and last name."""
+    pool = rng.choice([corpus.FEMALE_FIRST_NAMES, corpus.MALE_FIRST_NAMES])
+    return f"{rng.choice(pool)} {rng.choice(corpus.LAST_NAMES)}"
 
 
 @dataclass
@@ -252,21 +271,14 @@ class FacebookScript:
         self.posts = [Post(self.page_id, self._digits(15), published, spec) for spec in POSTS]
 
     def _digits(self, count: int) -> str:
-        return str(self.rng.randrange(1, 10)) + "".join(
-            self.rng.choices(string.digits, k=count - 1)
-        )
+        return digits(self.rng, count)
 
     def _pick(self, pool: tuple[str, ...]) -> str:
-        """A text of ``pool``, none twice before all have been said."""
-        deck = self.decks.get(id(pool))
-        if not deck:
-            deck = self.decks[id(pool)] = self.rng.sample(pool, len(pool))
-        return deck.pop()
+        return pick(self.rng, self.decks, pool)
 
     def _person(self) -> tuple[str, str]:
         """A fresh Facebook user: (app-scoped id, name)."""
-        pool = self.rng.choice([corpus.FEMALE_FIRST_NAMES, corpus.MALE_FIRST_NAMES])
-        name = f"{self.rng.choice(pool)} {self.rng.choice(corpus.LAST_NAMES)}"
+        name = full_name(self.rng)
         return self._digits(16), name
 
     def events(self) -> Iterator[PlatformEvent]:
@@ -295,7 +307,7 @@ class FacebookScript:
         what = "Réponse" if parent else "Commentaire"
         who = f"la Page ({author[1]})" if author[0] == self.page_id else author[1]
         where = "dans un fil sous" if parent else "sous"
-        label = f"{what} de {who} {where} « {post.spec.title} » : {_quote(text)}"
+        label = f"{what} de {who} {where} « {post.spec.title} » : {quote(text)}"
         return PlatformEvent(label, body, when)
 
     def _thread(self, post: Post, full: bool = False) -> Iterator[PlatformEvent]:
@@ -318,7 +330,7 @@ class FacebookScript:
         body = messenger_body(self.page_id, psid=psid, mid=mid, text=text, when=when, photo=photo)
         what = "Message Messenger avec photo" if photo else "Message Messenger"
         # Messenger names a person by their Page-scoped id only, as the inbox will.
-        return PlatformEvent(f"{what} de {psid} : {_quote(text)}", body, when)
+        return PlatformEvent(f"{what} de {psid} : {quote(text)}", body, when)
 
     def _messenger(self) -> Iterator[PlatformEvent]:
         rng = self.rng
