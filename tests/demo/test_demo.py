@@ -18,8 +18,9 @@ from civique.contacts.models import Contact
 from civique.core.models import Team, User
 from civique.demo.clock import PARIS
 from civique.demo.incidents import load_incidents
+from civique.demo.networks import NETWORKS
 from civique.demo.texts import incident_message, make_person
-from civique.inbox.models import Conversation, Delivery, Message
+from civique.inbox.models import Attachment, Conversation, Delivery, Message
 from civique.ingest.models import EventState, InboundEvent
 
 
@@ -41,7 +42,16 @@ def test_it_creates_the_teams_channels_and_agents(demo):
         "communication",
     }
     kinds = set(Channel.objects.values_list("kind", flat=True))
-    assert kinds == {"email", "webform", "phone", "counter", "api", "facebook"}
+    assert kinds == {
+        "email",
+        "webform",
+        "phone",
+        "counter",
+        "api",
+        "facebook",
+        "instagram",
+        "whatsapp",
+    }
     webform = Channel.objects.get(kind="webform")
     assert webform.settings["reply_channel"] == Channel.objects.get(kind="email").pk
     assert {"admin", "superviseur", "agent"} <= set(User.objects.values_list("username", flat=True))
@@ -57,7 +67,7 @@ def test_its_mailbox_sends_to_the_local_mail_sink_and_is_never_polled(demo):
 
 
 def test_it_writes_conversations_in_several_channels_and_statuses(demo):
-    assert Conversation.objects.exclude(channel__kind="facebook").count() == 30
+    assert Conversation.objects.exclude(channel__kind__in=NETWORKS).count() == 30
     assert Conversation.objects.values("channel__kind").distinct().count() >= 3
     assert Conversation.objects.values("status").distinct().count() >= 3
     assert not InboundEvent.objects.exclude(state=EventState.DONE).exists()
@@ -99,7 +109,7 @@ def test_it_prints_and_stores_the_credentials(demo, settings):
 def test_it_refuses_to_run_twice(demo):
     with pytest.raises(CommandError, match="base vide"):
         call_command("demo", conversations=5, stdout=StringIO())
-    assert Conversation.objects.exclude(channel__kind="facebook").count() == 30
+    assert Conversation.objects.exclude(channel__kind__in=NETWORKS).count() == 30
 
 
 def test_the_same_seed_writes_the_same_texts():
@@ -145,3 +155,36 @@ def test_its_facebook_exchanges_are_dated_in_the_past_few_days(demo):
     dates = Message.objects.filter(channel__kind="facebook").values_list("created_at", flat=True)
     assert all(now - timedelta(days=5) < when < now for when in dates)
     assert all(when.astimezone(PARIS).hour >= 7 for when in dates)  # not in the dead of night
+
+
+def test_its_instagram_account_has_comments_in_a_thread_a_mention_and_direct_messages(demo):
+    account = Channel.objects.get(kind="instagram")
+    assert account.settings == {"ig_user_id": "17841405822304914", "page_id": "104857386211455"}
+    assert set(account.secrets) == {"app_secret", "verify_token", "page_access_token"}
+    assert account.secrets["app_secret"] not in demo
+    assert not InboundEvent.objects.filter(channel=account).exclude(state=EventState.DONE).exists()
+    comments = Message.objects.filter(channel=account, kind="comment").order_by("id")
+    top = comments.first()
+    thread = comments.filter(meta__parent_id=top.external_id)
+    assert thread.filter(direction="in").exclude(author_contact=top.author_contact).exists()
+    assert thread.filter(direction="out", meta__page_own=True).exists()
+    assert Message.objects.filter(channel=account, external_id__startswith="mention:").exists()
+    direct = Message.objects.filter(channel=account, meta__platform="instagram_direct")
+    assert direct.filter(direction="in").exists()
+    assert not direct.exclude(conversation__visibility="private").exists()
+    assert f"civique simulate instagram --channel {account.pk}" in demo
+
+
+def test_its_whatsapp_number_has_conversations_and_a_located_photo(demo):
+    number = Channel.objects.get(kind="whatsapp")
+    assert number.settings == {"phone_number_id": "318726540019284"}
+    assert set(number.secrets) == {"app_secret", "verify_token", "access_token"}
+    assert not InboundEvent.objects.filter(channel=number).exclude(state=EventState.DONE).exists()
+    assert Conversation.objects.filter(channel=number).count() >= 3
+    photo = Attachment.objects.get(message__channel=number)
+    assert photo.message.meta["type"] == "image"
+    assert photo.content_type == "image/jpeg"
+    located = photo.message.conversation
+    assert 48.8 < located.location_lat < 48.95 and 2.2 < located.location_lon < 2.45
+    assert located.messages.filter(meta__type="location").exists()
+    assert f"civique simulate whatsapp --channel {number.pk}" in demo

@@ -14,21 +14,29 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from civique.channels.models import Channel
+from civique.demo.instagram import InstagramScript
 from civique.demo.simulate import SIMULATORS, Simulator, facebook_events, meta_headers
 from civique.demo.social import FacebookScript
+from civique.demo.whatsapp import WhatsAppScript
 from civique.inbox.models import Conversation, Message
 from civique.ingest.actions import process_due_events
 from civique.ingest.models import EventState, InboundEvent
+from tests.channels.instagram import IG_USER_ID
+from tests.channels.whatsapp import PHONE_NUMBER_ID
 from tests.hooks import PAGE_ID, fixture
 from tests.smtp import free_port
 
 
-def simulate(url: str, channel_id: int, count: int = 12) -> str:
+def simulate(url: str, channel_id: int, count: int = 12, kind: str = "facebook") -> str:
     out = StringIO()
-    call_command(
-        "simulate", "facebook", channel=channel_id, count=count, interval=0, url=url, stdout=out
-    )
+    call_command("simulate", kind, channel=channel_id, count=count, interval=0, url=url, stdout=out)
     return out.getvalue()
+
+
+def accepted_lines(out: str) -> list[str]:
+    lines = [line for line in out.splitlines() if line.startswith("[")]
+    assert all(line.split()[1] == "200" for line in lines)
+    return lines
 
 
 def test_played_events_arrive_as_conversations_in_the_inbox(live_server, facebook_channel):
@@ -61,14 +69,16 @@ def test_a_second_run_brings_new_conversations_not_replays(live_server, facebook
     assert Conversation.objects.count() > before
 
 
-def test_events_are_shaped_like_the_documented_fixtures():
-    def keys(value):
-        if isinstance(value, dict):
-            return {k: keys(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [keys(value[0])] if value else []
-        return type(value).__name__
+def keys(value):
+    """The shape of a JSON value: its keys and the types of its leaves."""
+    if isinstance(value, dict):
+        return {k: keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [keys(value[0])] if value else []
+    return type(value).__name__
 
+
+def test_events_are_shaped_like_the_documented_fixtures():
     script = FacebookScript(PAGE_ID, random.Random(1), timezone.now)  # noqa: S311 - test data
     events = list(islice(script.events(), 40))
     comment = next(e for e in events if "changes" in e.body["entry"][0])
@@ -144,3 +154,64 @@ def test_it_refuses_nonsense_options_in_french(facebook_channel, options, messag
         call_command(
             "simulate", "facebook", channel=facebook_channel.pk, stdout=StringIO(), **options
         )
+
+
+def test_instagram_comments_mentions_and_direct_messages_arrive(live_server, instagram_channel):
+    lines = accepted_lines(simulate(live_server.url, instagram_channel.pk, 14, "instagram"))
+    assert len(lines) == 14
+    assert "Commentaire Instagram de @" in lines[0] and "Fête de la musique" in lines[0]
+    process_due_events()
+    assert not InboundEvent.objects.exclude(state=EventState.DONE).exists()
+    top, again, other, account = Message.objects.filter(kind="comment").order_by("id")[:4]
+    assert again.conversation == top.conversation and again.in_reply_to == top.external_id
+    assert other.author_contact != top.author_contact
+    assert account.direction == "out" and account.meta["page_own"] is True
+    assert Message.objects.filter(external_id__startswith="mention:").exists()
+    direct = Message.objects.filter(meta__platform="instagram_direct", direction="in")
+    assert direct.exists()
+    assert not direct.exclude(conversation__visibility="private").exists()
+
+
+def test_whatsapp_texts_and_a_located_report_arrive_without_photo(live_server, whatsapp_channel):
+    lines = accepted_lines(simulate(live_server.url, whatsapp_channel.pk, 10, "whatsapp"))
+    assert any("Position WhatsApp" in line for line in lines)
+    assert not any("Photo" in line for line in lines)
+    process_due_events()
+    assert not InboundEvent.objects.exclude(state=EventState.DONE).exists()
+    assert Conversation.objects.filter(channel=whatsapp_channel).count() >= 3
+    located = Conversation.objects.filter(location_lat__isnull=False).first()
+    assert located.messages.filter(meta__type="location").exists()
+    assert located.messages.filter(meta__type="text").exists()  # what the resident reports
+    assert not Message.objects.filter(meta__type="image").exists()
+
+
+@pytest.mark.parametrize(
+    ("script", "names"),
+    [
+        (
+            lambda rng: InstagramScript(IG_USER_ID, rng, timezone.now),
+            {"comments": "comment-add.json", "mentions": "mention-comment.json"},
+        ),
+        (
+            lambda rng: WhatsAppScript(PHONE_NUMBER_ID, rng, timezone.now),
+            {"text": "text.json", "location": "location.json", "image": "image.json"},
+        ),
+    ],
+)
+def test_instagram_and_whatsapp_events_are_shaped_like_the_fixtures(script, names):
+    events = list(islice(script(random.Random(3)).events(), 60))  # noqa: S311 - test data
+    folder = "instagram" if "comments" in names else "whatsapp"
+    shapes = {}
+    for event in events:
+        entry = event.body["entry"][0]
+        if "messaging" in entry:
+            shapes.setdefault("direct", keys(event.body))
+            continue
+        change = entry["changes"][0]
+        what = change["value"]["messages"][0]["type"] if folder == "whatsapp" else change["field"]
+        if "parent_id" not in change["value"]:
+            shapes.setdefault(what, keys(event.body))
+    if folder == "instagram":
+        names = {**names, "direct": "direct-text.json"}
+    for what, name in names.items():
+        assert shapes[what] == keys(json.loads(fixture(folder, name))), name

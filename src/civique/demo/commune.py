@@ -100,27 +100,63 @@ MAIL_SINK_PORT = 2525
 FACEBOOK_PAGE_ID = "104857386211455"
 
 
-def create_facebook_channel(team: Team) -> Channel:
-    """The town's Page. Its secrets are invented here, at each load: nothing real is connected,
-    and ``civique simulate`` signs with the stored app secret."""
-    return Channel.objects.create(
-        kind="facebook",
-        name="Ville de Valmont (Facebook)",
-        team=team,
-        settings={"page_id": FACEBOOK_PAGE_ID},
-        secrets={
-            "app_secret": secrets.token_hex(16),
-            "verify_token": secrets.token_urlsafe(16),
-            "page_access_token": "EAAdemo" + secrets.token_urlsafe(40),
-        },
-    )
+# Its Instagram account and WhatsApp number (invented, those of the test fixtures).
+INSTAGRAM_USER_ID = "17841405822304914"
+WHATSAPP_PHONE_NUMBER_ID = "318726540019284"
+
+
+def meta_secrets(token: str) -> dict[str, str]:
+    """Secrets invented here, at each load, for one of Meta's channels: nothing real is
+    connected, and ``civique simulate`` signs with the stored app secret. ``token`` names the
+    access token's setting."""
+    return {
+        "app_secret": secrets.token_hex(16),
+        "verify_token": secrets.token_urlsafe(16),
+        token: "EAAdemo" + secrets.token_urlsafe(40),
+    }
+
+
+# kind, name, team, settings, name of the access token's secret
+SOCIAL_CHANNELS = [
+    (
+        "facebook",
+        "Ville de Valmont (Facebook)",
+        "communication",
+        {"page_id": FACEBOOK_PAGE_ID},
+        "page_access_token",
+    ),
+    (
+        "instagram",
+        "@villedevalmont (Instagram)",
+        "communication",
+        {"ig_user_id": INSTAGRAM_USER_ID, "page_id": FACEBOOK_PAGE_ID},
+        "page_access_token",
+    ),
+    (
+        "whatsapp",
+        "Mairie de Valmont (WhatsApp)",
+        "accueil",
+        {"phone_number_id": WHATSAPP_PHONE_NUMBER_ID},
+        "access_token",
+    ),
+]
+
+
+def create_social_channels(teams: dict[str, Team]) -> dict[str, Channel]:
+    """The town's Facebook Page and Instagram account (the communication team's), and its
+    WhatsApp number (the front desk's, like the phone)."""
+    return {
+        kind: Channel.objects.create(
+            kind=kind, name=name, team=teams[team], settings=settings, secrets=meta_secrets(token)
+        )
+        for kind, name, team, settings, token in SOCIAL_CHANNELS
+    }
 
 
 def create_channels(teams: dict[str, Team]) -> dict[str, Channel]:
     """One channel of each kind. The mailbox sends through the local mail sink, so answers
     really leave over SMTP and land as .eml files under var/mail-sink/; it has no IMAP server,
-    so it is never polled (inbound demo mail goes through the intake directly). The social
-    networks' channels belong to the communication team."""
+    so it is never polled (inbound demo mail goes through the intake directly)."""
     accueil = teams["accueil"]
     email = Channel.objects.create(
         kind="email",
@@ -147,7 +183,7 @@ def create_channels(teams: dict[str, Team]) -> dict[str, Channel]:
         "api": Channel.objects.create(
             kind="api", name="API", team=accueil, settings={"client": "Application Valmont & moi"}
         ),
-        "facebook": create_facebook_channel(teams["communication"]),
+        **create_social_channels(teams),
     }
 
 

@@ -4,7 +4,8 @@ Each ``add_<kind>`` plays a few days of the residents' posts on the channel ``cr
 made for it, through the webhook's own path: the body is signed with the channel's app secret and
 checked by its connector, split into deliveries as the webhook view does, then stored and
 processed with ``receive_and_process``, each step dated in the past by the ``Backdater``.
-Instagram and WhatsApp will each be one more function in ``NETWORKS``.
+WhatsApp photos are served during the load by a local stand-in of the Graph API
+(``graph_standin.py``), since the connector downloads them while parsing.
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ from civique.channels.models import Channel
 from civique.demo.clock import PARIS, Backdater
 from civique.demo.commune import Commune
 from civique.demo.generator import DemoError
+from civique.demo.graph_standin import graph_media_standin, streetlight_photo
+from civique.demo.instagram import InstagramScript
 from civique.demo.social import SIGNATURE_HEADER, FacebookScript, PlatformEvent, meta_signature
+from civique.demo.whatsapp import WhatsAppScript, image_media_id
 from civique.inbox.models import Conversation, Message
 from civique.ingest.actions import receive_and_process
 from civique.ingest.models import EventState, InboundEvent
 
 FACEBOOK_EVENTS = 16
+INSTAGRAM_EVENTS = 12
+WHATSAPP_EVENTS = 10  # two conversations, then the located streetlight photo, then more
 DAYS = 4
 
 
@@ -82,8 +88,29 @@ def add_facebook(channel: Channel, rng: random.Random, now: datetime) -> None:
     play(channel, list(islice(script.events(), FACEBOOK_EVENTS)), Backdater(now))
 
 
+def add_instagram(channel: Channel, rng: random.Random, now: datetime) -> None:
+    """Comments under the account's posts (a thread under the « fête de la musique » post first),
+    an @mention and Direct messages."""
+    script = InstagramScript(channel.settings["ig_user_id"], rng, SteppingClock(now, rng))
+    play(channel, list(islice(script.events(), INSTAGRAM_EVENTS)), Backdater(now))
+
+
+def add_whatsapp(channel: Channel, rng: random.Random, now: datetime) -> None:
+    """Text conversations and a broken streetlight reported with its position and a photo. The
+    connector downloads the photo from the Graph API: a local stand-in serves it meanwhile."""
+    script = WhatsAppScript(channel.settings["phone_number_id"], rng, SteppingClock(now, rng))
+    events = list(islice(script.events(), WHATSAPP_EVENTS))
+    photos = {
+        media_id: streetlight_photo(rng) for event in events if (media_id := image_media_id(event))
+    }
+    with graph_media_standin(photos, str(channel.secrets.get("access_token", ""))):
+        play(channel, events, Backdater(now))
+
+
 NETWORKS: dict[str, Callable[[Channel, random.Random, datetime], None]] = {
     "facebook": add_facebook,
+    "instagram": add_instagram,
+    "whatsapp": add_whatsapp,
 }
 
 

@@ -2,9 +2,9 @@
 
 One simulator per channel kind, registered with ``@simulator(kind)``: a function of the channel
 and a random generator that returns an endless stream of ``PlatformEvent`` (its body shaped as
-the platform documents it, with fresh ids and the current time). Adding Instagram or WhatsApp is
-one such function: Meta signs all three the same way (``X-Hub-Signature-256`` with the channel's
-``app_secret``), which ``Simulator.sign`` does by default.
+the platform documents it, with fresh ids and the current time). Meta signs Facebook, Instagram
+and WhatsApp the same way (``X-Hub-Signature-256`` with the channel's ``app_secret``), which
+``Simulator.sign`` does by default.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civique.channels.models import Channel
+from civique.demo.instagram import InstagramScript
 from civique.demo.social import SIGNATURE_HEADER, FacebookScript, PlatformEvent, meta_signature
+from civique.demo.whatsapp import WhatsAppScript
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 TIMEOUT = 10
@@ -71,16 +73,37 @@ def simulator(kind: str) -> Callable[[Events], Events]:
     return register
 
 
+def required_setting(channel: Channel, name: str, what: str) -> str:
+    value = str((channel.settings or {}).get(name) or "")
+    if not value:
+        raise SimulationError(
+            _("Le canal %(id)s n'a pas %(what)s (réglage %(name)s).")
+            % {"id": channel.pk, "what": what, "name": name}
+        )
+    return value
+
+
 @simulator("facebook")
 def facebook_events(channel: Channel, rng: random.Random) -> Iterator[PlatformEvent]:
     """Comments under the Page's posts (with threads of replies) and Messenger messages."""
-    page_id = str((channel.settings or {}).get("page_id") or "")
-    if not page_id:
-        raise SimulationError(
-            _("Le canal %(id)s n'a pas d'identifiant de Page (réglage page_id).")
-            % {"id": channel.pk}
-        )
+    page_id = required_setting(channel, "page_id", _("d'identifiant de Page"))
     return FacebookScript(page_id, rng, timezone.now).events()
+
+
+@simulator("instagram")
+def instagram_events(channel: Channel, rng: random.Random) -> Iterator[PlatformEvent]:
+    """Comments under the account's posts (with threads of replies), @mentions and Direct
+    messages."""
+    account = required_setting(channel, "ig_user_id", _("d'identifiant de compte Instagram"))
+    return InstagramScript(account, rng, timezone.now).events()
+
+
+@simulator("whatsapp")
+def whatsapp_events(channel: Channel, rng: random.Random) -> Iterator[PlatformEvent]:
+    """Text messages and a streetlight reported with its position. No photo: the server would
+    download it from Meta's Graph API, which knows nothing of an invented media id."""
+    number = required_setting(channel, "phone_number_id", _("d'identifiant de numéro WhatsApp"))
+    return WhatsAppScript(number, rng, timezone.now, photos=False).events()
 
 
 # --- Playing -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from civique.demo.commune import (
 from civique.demo.generator import generate
 from civique.demo.models import DemoLoad
 from civique.demo.networks import NETWORKS, add_networks
+from civique.demo.simulate import SIMULATORS
 from civique.inbox.models import Conversation
 from civique.ingest.models import InboundEvent
 
@@ -55,14 +56,14 @@ def credentials_text(credentials: list[DemoAgent]) -> str:
         f"Ces identifiants sont aussi dans {credentials_path()} (lisible par vous seul).",
         "",
     ]
-    page = Channel.objects.filter(kind="facebook").values_list("pk", flat=True).first()
-    if page is not None:
-        lines += [
-            "Pour voir arriver des commentaires et des messages Facebook pendant que Civique "
-            "tourne, dans un autre terminal :",
-            f"  civique simulate facebook --channel {page}",
-            "",
-        ]
+    simulated = Channel.objects.filter(kind__in=SIMULATORS).order_by("pk")
+    if simulated:
+        lines.append(
+            "Pour voir arriver des commentaires et des messages des réseaux sociaux pendant que "
+            "Civique tourne, dans un autre terminal :"
+        )
+        lines += [f"  civique simulate {c.kind} --channel {c.pk}" for c in simulated]
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -16,7 +16,9 @@ MAX_COUNT = 10_000
 class Command(BaseCommand):
     help = _(
         "Envoie à une instance en marche des événements de plateforme signés (commentaires, "
-        "messages privés…), comme la plateforme le ferait, pour les voir arriver dans la boîte."
+        "messages privés…), comme la plateforme le ferait, pour les voir arriver dans la boîte. "
+        "WhatsApp : textes et positions, sans photo (le serveur la téléchargerait depuis Meta, "
+        "qui ne connaît pas ces photos inventées)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
