@@ -85,7 +85,10 @@ def add_facebook(channel: Channel, rng: random.Random, now: datetime) -> None:
     """Comments under the town's posts (a thread under the bulky-waste post first) and private
     Messenger messages."""
     script = FacebookScript(channel.settings["page_id"], rng, SteppingClock(now, rng))
-    play(channel, list(islice(script.events(), FACEBOOK_EVENTS)), Backdater(now))
+    # Receiving a comment reads its post from the Graph API: the demo's Page is not a real one,
+    # so those reads go to the local stand-in (which knows no post) instead of Meta.
+    with graph_media_standin({}, str(channel.secrets.get("page_access_token", ""))):
+        play(channel, list(islice(script.events(), FACEBOOK_EVENTS)), Backdater(now))
 
 
 def add_instagram(channel: Channel, rng: random.Random, now: datetime) -> None:

@@ -52,7 +52,7 @@ def add_post_context(channel: Channel, parsed: list[ParsedMessage]) -> None:
             try:
                 posts[post_id] = _read_post(client, post_id)
             except TransportError as exc:
-                logger.info("Publication %s non lue : %s", post_id, exc)
+                logger.debug("Publication %s non lue : %s", post_id, exc)
                 posts[post_id] = None
         if posts[post_id] is not None:
             item.meta["post"] = posts[post_id]
