@@ -127,7 +127,7 @@ def test_its_facebook_page_has_invented_secrets_of_its_own(demo):
     page = Channel.objects.get(kind="facebook")
     assert page.team.slug == "communication"
     assert page.settings == {"page_id": "104857386211455"}
-    assert set(page.secrets) == {"app_secret", "verify_token", "page_access_token"}
+    assert set(page.secrets) == {"app_secret", "verify_token"}  # no token: invented Page
     assert len(page.secrets["app_secret"]) == 32
     assert page.secrets["app_secret"] not in demo  # never printed
 
@@ -160,7 +160,7 @@ def test_its_facebook_exchanges_are_dated_in_the_past_few_days(demo):
 def test_its_instagram_account_has_comments_in_a_thread_a_mention_and_direct_messages(demo):
     account = Channel.objects.get(kind="instagram")
     assert account.settings == {"ig_user_id": "17841405822304914", "page_id": "104857386211455"}
-    assert set(account.secrets) == {"app_secret", "verify_token", "page_access_token"}
+    assert set(account.secrets) == {"app_secret", "verify_token"}
     assert account.secrets["app_secret"] not in demo
     assert not InboundEvent.objects.filter(channel=account).exclude(state=EventState.DONE).exists()
     comments = Message.objects.filter(channel=account, kind="comment").order_by("id")
@@ -178,7 +178,7 @@ def test_its_instagram_account_has_comments_in_a_thread_a_mention_and_direct_mes
 def test_its_whatsapp_number_has_conversations_and_a_located_photo(demo):
     number = Channel.objects.get(kind="whatsapp")
     assert number.settings == {"phone_number_id": "318726540019284"}
-    assert set(number.secrets) == {"app_secret", "verify_token", "access_token"}
+    assert set(number.secrets) == {"app_secret", "verify_token"}
     assert not InboundEvent.objects.filter(channel=number).exclude(state=EventState.DONE).exists()
     assert Conversation.objects.filter(channel=number).count() >= 3
     photo = Attachment.objects.get(message__channel=number)

@@ -117,6 +117,17 @@ NETWORKS: dict[str, Callable[[Channel, random.Random, datetime], None]] = {
 }
 
 
+ACCESS_TOKENS = ("page_access_token", "access_token")
+
+
+def _forget_access_token(channel: Channel) -> None:
+    """The demo's accounts are invented: once loaded, their channels keep what signs and checks
+    webhooks (``civique simulate`` needs it) but no access token, so a running demo never calls
+    Meta; an answer on them fails at once, saying no token is recorded."""
+    channel.secrets = {k: v for k, v in (channel.secrets or {}).items() if k not in ACCESS_TOKENS}
+    channel.save(update_fields=["secrets"])
+
+
 def add_networks(commune: Commune, seed: int, now: datetime) -> Counter:
     """Play every network whose channel has received nothing yet (a resumed load skips those
     already played: each is written in one transaction). Returns conversations by kind."""
@@ -127,5 +138,6 @@ def add_networks(commune: Commune, seed: int, now: datetime) -> Counter:
             continue
         with transaction.atomic():
             add(channel, random.Random(f"{seed}-{kind}"), now)
+            _forget_access_token(channel)
         stats[kind] = Conversation.objects.filter(channel=channel).count()
     return stats
