@@ -216,6 +216,18 @@ def test_an_exchange_in_the_future_is_refused(client, agent, jeanne, phone_chann
     assert not Message.objects.filter(kind=MessageKind.CALL).exists()
 
 
+def test_an_exchange_dated_before_1900_is_refused_with_a_form_error(
+    client, agent, jeanne, phone_channel
+):
+    client.force_login(agent)
+
+    response = client.post(log_url(jeanne), log_form(phone_channel, occurred_at="0001-01-01T00:00"))
+
+    assert response.status_code == 422
+    assert "antérieure à 1900" in response.text
+    assert not Message.objects.filter(kind=MessageKind.CALL).exists()
+
+
 def test_only_phone_and_counter_channels_of_the_agents_teams_are_offered(
     client, agent, phone_channel, counter_channel, webform_channel, other_team, jeanne
 ):

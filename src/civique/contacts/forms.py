@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +17,9 @@ from civique.core.access import visible_teams
 from civique.inbox.access import conversations_for
 from civique.inbox.actions import OUTCOMES
 from civique.inbox.models import Category, MessageKind
+
+# Before this, a typed date is a slip (year 1 cannot even be stored on every database).
+EARLIEST_EXCHANGE = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 class ContactSearchForm(forms.Form):
@@ -146,4 +149,6 @@ class LogExchangeForm(forms.Form):
         value = self.cleaned_data["occurred_at"]
         if value > timezone.now() + timedelta(minutes=5):
             raise ValidationError(_("La date de l'échange est dans le futur."))
+        if value < EARLIEST_EXCHANGE:
+            raise ValidationError(_("La date de l'échange est antérieure à 1900 : vérifiez-la."))
         return value
