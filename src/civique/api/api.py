@@ -21,6 +21,7 @@ from civique.api.schemas import (
     ConversationQuery,
     ErrorOut,
     HistoryQuery,
+    Id,
     InboundMessageIn,
     IntakeOut,
     MessageOut,
@@ -56,7 +57,10 @@ api = NinjaAPI(
     version="1",
     description=(
         "API REST de Civique. Authentification : en-tête "
-        "`Authorization: Bearer <jeton>` (jeton créé par `civique apitoken IDENTIFIANT`)."
+        "`Authorization: Bearer <jeton>` (jeton créé par `civique apitoken IDENTIFIANT`). "
+        "Limites (sinon 422) : identifiants de 1 à 2^63 − 1 ; aucun caractère de contrôle dans "
+        "les textes, hors tabulation et retours à la ligne ; `occurred_at` depuis 1900, au plus "
+        "un jour à venir."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -102,7 +106,7 @@ def list_conversations(request: HttpRequest, query: Query[ConversationQuery]):
     response={200: ConversationDetail, **ERRORS},
     tags=["demandes"],
 )
-def get_conversation(request: HttpRequest, conversation_id: int):
+def get_conversation(request: HttpRequest, conversation_id: Id):
     """Une demande, ses messages (avec l'état d'envoi des réponses) et son historique."""
     conversation = access_conversation(request.auth, conversation_id)
     conversation.messages_for_api = list(_messages(conversation.messages.all()))
@@ -111,7 +115,7 @@ def get_conversation(request: HttpRequest, conversation_id: int):
 
 
 @api.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["usagers"])
-def get_contact(request: HttpRequest, contact_id: int, query: Query[HistoryQuery]):
+def get_contact(request: HttpRequest, contact_id: Id, query: Query[HistoryQuery]):
     """Un usager, ses identifiants, et son historique (du plus récent au plus ancien) dans les
     demandes visibles par l'agent du jeton."""
     user = request.auth
@@ -145,7 +149,7 @@ def get_contact(request: HttpRequest, contact_id: int, query: Query[HistoryQuery
     response={201: MessageOut, 400: ErrorOut, **ERRORS},
     tags=["demandes"],
 )
-def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn):
+def post_reply(request: HttpRequest, conversation_id: Id, payload: ReplyIn):
     """Répond sur le canal de la demande ; la réponse part par la file d'envoi (état « queued »)."""
     conversation = access_conversation(request.auth, conversation_id)
     try:
@@ -162,7 +166,7 @@ def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn):
     response={201: MessageOut, 400: ErrorOut, **ERRORS},
     tags=["modération"],
 )
-def post_private_reply(request: HttpRequest, message_id: int, payload: PrivateReplyIn):
+def post_private_reply(request: HttpRequest, message_id: Id, payload: PrivateReplyIn):
     """Répond en privé à un commentaire public reçu (réponse privée de Facebook : une seule par
     commentaire, dans les 7 jours). Le message rejoint la demande du commentaire et part par la
     file d'envoi (état « queued »)."""
@@ -174,7 +178,7 @@ def post_private_reply(request: HttpRequest, message_id: int, payload: PrivateRe
     return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
 
 
-def _moderate(request: HttpRequest, message_id: int, action) -> Status:
+def _moderate(request: HttpRequest, message_id: Id, action) -> Status:
     message = access_message(request.auth, message_id)
     try:
         delivery = action(request.auth, message)
@@ -187,20 +191,20 @@ MODERATED = {202: OperationOut, 400: ErrorOut, **ERRORS}
 
 
 @api.post("/messages/{message_id}/hide", response=MODERATED, tags=["modération"])
-def post_hide(request: HttpRequest, message_id: int):
+def post_hide(request: HttpRequest, message_id: Id):
     """Masque un message reçu sur sa plateforme (un commentaire public). 202 : l'opération est
     en file ; `hidden_at` du message est posé quand la plateforme l'a confirmée."""
     return _moderate(request, message_id, hide_message)
 
 
 @api.post("/messages/{message_id}/unhide", response=MODERATED, tags=["modération"])
-def post_unhide(request: HttpRequest, message_id: int):
+def post_unhide(request: HttpRequest, message_id: Id):
     """Réaffiche un message masqué ; `hidden_at` est effacé quand la plateforme l'a confirmé."""
     return _moderate(request, message_id, unhide_message)
 
 
 @api.post("/messages/{message_id}/delete", response=MODERATED, tags=["modération"])
-def post_delete(request: HttpRequest, message_id: int):
+def post_delete(request: HttpRequest, message_id: Id):
     """Supprime un message public de sa plateforme (un commentaire, une de nos réponses). Notre
     copie est gardée : `removed_at` est posé quand la plateforme l'a confirmé."""
     return _moderate(request, message_id, delete_message)

@@ -25,10 +25,24 @@ MESSAGES = {
     "string_too_short": N_("Ne doit pas être vide."),
     "string_too_long": N_("Trop long : {max_length} caractères au plus."),
     "string_type": N_("Texte attendu."),
-    "string_pattern_mismatch": N_("Valeur non reconnue."),
     "int_parsing": N_("Nombre entier attendu."),
     "int_type": N_("Nombre entier attendu."),
     "int_from_float": N_("Nombre entier attendu."),
+    "int_parsing_size": N_("Nombre entier trop grand."),
+    "string_unicode": N_("Texte UTF-8 attendu."),
+    "string_pattern_mismatch": N_("Valeur non reconnue."),
+    "control_character": N_(
+        "Caractère de contrôle interdit (octet nul ou autre ; seuls la tabulation et les "
+        "retours à la ligne sont admis)."
+    ),
+    "date_too_early": N_("Date antérieure à 1900."),
+    "date_too_late": N_("Date de plus d'un jour dans le futur."),
+    "timezone_aware": N_("La date doit porter un fuseau horaire (ex. +02:00 ou Z)."),
+    "finite_number": N_("Nombre fini attendu."),
+    "bool_type": N_("Booléen attendu (true ou false)."),
+    "list_type": N_("Liste JSON attendue."),
+    "json_invalid": N_("JSON invalide."),
+    "json_type": N_("JSON attendu."),
     "float_parsing": N_("Nombre attendu."),
     "float_type": N_("Nombre attendu."),
     "bool_parsing": N_("Booléen attendu (true ou false)."),
@@ -42,19 +56,32 @@ MESSAGES = {
     "model_type": N_("Objet JSON attendu."),
     "dict_type": N_("Objet JSON attendu."),
 }
+# A pydantic error we did not foresee still answers in French (its type stays in "type").
+FALLBACK = N_("Valeur invalide.")
+# Our own validators raise ValueError with a French message; pydantic prefixes it.
+OWN_MESSAGES = {"value_error", "assertion_error"}
+
+
+def _context(kind: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Pydantic joins a literal's choices with an English "or"."""
+    if kind == "literal_error" and "expected" in context:
+        expected = str(context["expected"]).replace(" or ", " ou ")
+        return {**context, "expected": expected}
+    return context
 
 
 def _error_item(error: dict[str, Any]) -> dict[str, Any]:
     kind = error.get("type", "")
-    context = error.get("ctx") or {}
+    context = _context(kind, error.get("ctx") or {})
     template = MESSAGES.get(kind)
-    if template is not None:
-        try:
-            message = _(template).format(**context)
-        except (KeyError, IndexError):
-            message = error.get("msg", "")
-    else:
+    if kind in OWN_MESSAGES:
         message = str(error.get("msg", "")).removeprefix("Value error, ")
+        message = message.removeprefix("Assertion failed, ")
+    else:
+        try:
+            message = _(template or FALLBACK).format(**context)
+        except (KeyError, IndexError):
+            message = _(FALLBACK)
     # A body location names our view's argument ("payload") after "body": it means nothing to
     # the client, so it is left out.
     loc = [str(part) for part in error.get("loc", [])]

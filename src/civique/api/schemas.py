@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,20 +12,57 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import (
+    AfterValidator,
     ConfigDict,
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from civique.contacts.models import IdentityKind
 from civique.contacts.normalize import normalize_identity
 from civique.inbox.models import Direction
 
+MAX_ID = 2**63 - 1  # the database's bigint: beyond, a query would fail instead of answering
+EARLIEST_DATE = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=1)  # how far in the future a sender's clock may be
+# C0 control characters and DEL, except tab, line feed and carriage return.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 
 def _local_iso(value: datetime) -> str:
-    return timezone.localtime(value).isoformat()
+    """ISO 8601 in ``settings.TIME_ZONE``, or in UTC when that zone's offset for the date is
+    not whole minutes (local mean time before 1911 in Paris), which a client cannot read."""
+    try:
+        local = timezone.localtime(value)
+    except (OverflowError, ValueError):
+        return value.astimezone(UTC).isoformat()
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        return value.astimezone(UTC).isoformat()
+    return local.isoformat()
+
+
+def _no_controls(value: str) -> str:
+    if _CONTROLS.search(value):
+        raise PydanticCustomError("control_character", "Control character")
+    return value
+
+
+def _plausible_date(value: datetime) -> datetime:
+    if timezone.is_naive(value):
+        return value  # refused with its own message by the schema
+    if value < EARLIEST_DATE:
+        raise PydanticCustomError("date_too_early", "Date too early")
+    if value > timezone.now() + LATEST_AHEAD:
+        raise PydanticCustomError("date_too_late", "Date too late")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Clean = AfterValidator(_no_controls)
 
 
 DateTime = Annotated[
@@ -245,8 +283,11 @@ class ErrorOut(Schema):
 
 # --- In -----------------------------------------------------------------------------------
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000), Clean
+]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), Clean]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Clean]
 
 
 class InputSchema(Schema):
@@ -254,25 +295,29 @@ class InputSchema(Schema):
 
 
 class ConversationQuery(Schema):
-    channel: int | None = None
+    channel: Id | None = None
     status: Literal["new", "open", "pending", "resolved", "closed", "active"] | None = Field(
         None, description="« active » : nouvelles, en cours et en attente"
     )
-    team: int | None = None
+    team: Id | None = None
     assignee: str = Field(
-        "", pattern=r"^(|me|none|\d+)$", description="« me », « none » ou l'id d'un agent"
+        "",
+        pattern=r"^(|me|none|[1-9]\d{0,17})$",
+        description="« me », « none » ou l'id d'un agent",
     )
     visibility: Literal["public", "private"] | None = None
-    category: int | None = None
-    q: str = Field("", max_length=200, description="Recherche plein texte ou référence V-123")
+    category: Id | None = None
+    q: Annotated[str, Clean] = Field(
+        "", max_length=200, description="Recherche plein texte ou référence V-123"
+    )
     sort: Literal["waiting", "recent", "oldest", "priority"] = "waiting"
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 class HistoryQuery(Schema):
     limit: int = Field(100, ge=1, le=500, description="Messages de l'historique, du plus récent")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 class ReplyIn(InputSchema):
@@ -291,24 +336,32 @@ class LocationIn(InputSchema):
 
 
 class InboundMessageIn(InputSchema):
-    channel: int = Field(description="Id d'un canal de type « api »")
+    channel: Id = Field(description="Id d'un canal de type « api »")
     external_id: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Clean
+        ]
         | None
     ) = Field(None, description="Votre identifiant du message : le rend idempotent")
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    name: Name = ""
     email: Short | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    identity_kind: str | None = Field(None, description=", ".join(IdentityKind.values))
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), Clean] | None = (
+        None
+    )
+    identity_kind: Annotated[str, Clean] | None = Field(
+        None, description=", ".join(IdentityKind.values)
+    )
     identity_value: Short | None = None
     text: Text
     subject: Short = ""
-    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = (
-        Field(None, description="Identifiant (slug) d'un thème")
-    )
+    category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), Clean] | None
+    ) = Field(None, description="Identifiant (slug) d'un thème")
     thread_key: Short | None = Field(None, description="Regroupe les messages d'un même fil")
     location: LocationIn | None = None
-    occurred_at: datetime | None = Field(None, description="Date du message, avec fuseau")
+    occurred_at: Annotated[datetime, AfterValidator(_plausible_date)] | None = Field(
+        None, description="Date du message, avec fuseau ; depuis 1900, au plus un jour à venir"
+    )
 
     @model_validator(mode="after")
     def _check_sender(self) -> InboundMessageIn:
