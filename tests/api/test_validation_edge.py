@@ -204,3 +204,19 @@ def test_every_type_error_is_in_french(client, agent, auth, api_channel, body):
     assert response.status_code == 422
     for error in response.json()["errors"]:
         assert not ENGLISH.search(error["msg"]), error
+
+
+def test_a_coordinate_that_is_not_a_number_is_called_so(client, agent, auth, api_channel):
+    body = {
+        "channel": api_channel.pk,
+        "email": "lea@example.org",
+        "text": "Bonjour",
+        "location": {"lat": "NaN", "lon": 2},
+    }
+
+    response = client.post(
+        "/api/v1/messages", body, content_type="application/json", headers=auth(agent)
+    )
+
+    assert_french_422(response, "lat")
+    assert response.json()["errors"][0]["msg"] == "Nombre fini attendu."

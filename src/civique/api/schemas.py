@@ -330,8 +330,8 @@ class PrivateReplyIn(InputSchema):
 
 
 class LocationIn(InputSchema):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     address: Short = ""
 
 
