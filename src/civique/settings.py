@@ -298,9 +298,12 @@ CIVIQUE_PIPELINE = [
     "civique.ingest.stages.update_clocks",
     "civique.ingest.stages.notify",
 ]
-# Login attempts: per account name, and per address (a town hall's agents may share one).
+# Failed sign-ins: free ones per (account, address) pair, and per address (a town hall's agents
+# may share one); beyond, a delay that doubles from the first to the max (core.throttle).
 LOGIN_RATE_LIMIT_PER_USER = env_str("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")
 LOGIN_RATE_LIMIT_PER_IP = env_str("CIVIQUE_LOGIN_RATE_LIMIT_PER_IP", "200/h")
+LOGIN_THROTTLE_FIRST_DELAY = env_int("CIVIQUE_LOGIN_THROTTLE_FIRST_DELAY", 30)
+LOGIN_THROTTLE_MAX_DELAY = env_int("CIVIQUE_LOGIN_THROTTLE_MAX_DELAY", 900)
 PORTAL_RATE_LIMIT = env_str("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
 PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = env_str("CIVIQUE_PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
 # The web-form channel the portal posts to; empty: the first active one.

@@ -10,6 +10,7 @@ from django.test import Client
 
 from civique.contacts.actions import merge_contacts
 from civique.contacts.models import Contact, Identity
+from civique.core.models import AuditEvent
 from civique.inbox.actions import add_note, change_status, reply_to_conversation
 from civique.inbox.models import Conversation, Status
 from civique.ingest.models import InboundEvent
@@ -172,56 +173,90 @@ def from_address(number: int) -> Client:
     return Client(REMOTE_ADDR=f"198.51.100.{number}")
 
 
-def test_failed_lookups_for_one_email_are_limited_whatever_the_client_address(
+def test_failed_lookups_for_one_email_from_one_address_are_held_back(
     client, conversation, settings
 ):
     settings.PORTAL_RATE_LIMIT = "100/m"
     settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = "3/h"
+    guesser = from_address(8)
     for number, spelling in enumerate(
         ["camille@example.fr", "Camille@Example.FR", " CAMILLE@example.fr"]
     ):
-        assert track(from_address(number), f"V-{number + 1000}", email=spelling).status_code == 200
-    assert track(from_address(8), "V-2000", email="camille@example.fr").status_code == 429
-    # Over the limit, even the right reference is refused, and nothing of it is shown.
-    response = track(from_address(9), conversation.reference, email="camille@example.fr")
+        assert track(guesser, f"V-{number + 1000}", email=spelling).status_code == 200
+    # Over the limit, even the right reference is refused from that address, and nothing shown.
+    response = track(guesser, conversation.reference, email="camille@example.fr")
     assert response.status_code == 429
     html = response.content.decode()
-    assert "Trop de demandes" in html
+    assert "Trop de tentatives ont échoué" in html and "30 secondes" in html
     assert "Un lampadaire" not in html
+    assert response["Retry-After"] == "30"
+    event = AuditEvent.objects.get(verb="portal.track_throttled")
+    assert (event.object_repr, event.ip_address) == (conversation.reference, "198.51.100.8")
+    assert "camille" not in str(list(AuditEvent.objects.values()))
     # Another person's lookups, from the very same address, are not held back.
-    assert track(from_address(9), "V-1", email="dominique@example.fr").status_code == 200
+    assert track(guesser, "V-1", email="dominique@example.fr").status_code == 200
+    # Nor is the owner, from their own address.
+    response = track(from_address(9), conversation.reference, email="camille@example.fr")
+    assert response.status_code == 200
 
 
-def test_failed_lookups_for_one_phone_are_limited_in_any_format_even_beside_another_email(
+def test_failures_from_many_addresses_never_block_the_owner(client, conversation, settings):
+    settings.PORTAL_RATE_LIMIT = "100/m"
+    # More failures than the default limit of five, each round from a new address.
+    for number in range(6):
+        # The right reference with a wrong email, and the owner's email with wrong references.
+        response = track(from_address(number), conversation.reference, email="intrus@example.fr")
+        assert response.status_code == 200 and "Un lampadaire" not in response.content.decode()
+        response = track(from_address(number), f"V-{number + 1000}", email="camille@example.fr")
+        assert response.status_code == 200 and "Un lampadaire" not in response.content.decode()
+    response = track(from_address(50), conversation.reference, email="camille@example.fr")
+    assert response.status_code == 200
+    assert "Un lampadaire est en panne rue Haute." in response.content.decode()
+
+
+def test_guessing_emails_for_one_reference_from_one_address_is_held_back(
+    client, conversation, settings
+):
+    settings.PORTAL_RATE_LIMIT = "100/m"
+    settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = "2/h"
+    guesser = from_address(7)
+    for number in range(2):
+        track(guesser, conversation.reference, email=f"essai{number}@example.fr")
+    response = track(guesser, conversation.reference, email="autre@example.fr")
+    assert response.status_code == 429
+
+
+def test_failed_lookups_for_one_phone_are_counted_in_any_format_even_beside_another_email(
     client, webform_channel, settings
 ):
     settings.PORTAL_RATE_LIMIT = "100/m"
     settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = "2/h"
     make_request(client, email="", phone="06 12 34 56 78")
-    assert track(from_address(1), "V-1000", phone="0612345678").status_code == 200
-    assert track(from_address(2), "V-1001", phone="+33 6 12 34 56 78").status_code == 200
+    guesser = from_address(3)
+    assert track(guesser, "V-1000", phone="0612345678").status_code == 200
+    assert track(guesser, "V-1001", phone="+33 6 12 34 56 78").status_code == 200
     # Pairing the phone with a fresh email each time does not reset its counter.
-    response = track(from_address(3), "V-1002", email="x@example.fr", phone="06.12.34.56.78")
+    response = track(guesser, "V-1002", email="x@example.fr", phone="06.12.34.56.78")
     assert response.status_code == 429
 
 
 def test_a_citizen_following_their_own_request_is_never_limited(client, conversation, settings):
     settings.PORTAL_RATE_LIMIT = "100/m"
     settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = "2/h"
-    for number in range(6):
-        response = track(from_address(number), conversation.reference, email="camille@example.fr")
+    for _ in range(6):
+        response = track(from_address(1), conversation.reference, email="camille@example.fr")
         assert response.status_code == 200
 
 
-def test_the_per_handle_limit_defaults_to_five_failed_lookups_an_hour(
+def test_the_limit_defaults_to_five_failed_lookups_an_hour_from_one_address(
     client, conversation, settings
 ):
     settings.PORTAL_RATE_LIMIT = "100/m"
     del settings.PORTAL_TRACK_RATE_LIMIT_PER_HANDLE
     for number in range(5):
-        response = track(from_address(number), f"V-{number + 1000}", email="camille@example.fr")
+        response = track(from_address(1), f"V-{number + 1000}", email="camille@example.fr")
         assert response.status_code == 200
-    response = track(from_address(5), "V-2000", email="camille@example.fr")
+    response = track(from_address(1), "V-2000", email="camille@example.fr")
     assert response.status_code == 429
 
 

@@ -23,9 +23,10 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_label", "verb", "object_type", "object_repr"]
+    list_display = ["created_at", "actor_label", "verb", "object_type", "object_repr", "ip_address"]
+    # "auth.login_throttled" and "portal.track_throttled" show what the throttling refused.
     list_filter = ["verb", "object_type"]
-    search_fields = ["actor_label", "object_repr", "object_id"]
+    search_fields = ["actor_label", "object_repr", "object_id", "ip_address"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from civique.core.audit import audit
-from civique.core.models import AuditEvent, User
+from civique.core.audit import audit, audit_anonymous_sign_in
+from civique.core.models import User
 
 
 @receiver(user_logged_in)
@@ -26,11 +26,4 @@ def audit_login_failure(sender, credentials, request=None, **kwargs) -> None:
     type their password in the name field, and this journal is never erased."""
     username = str(credentials.get("username", ""))
     account = User.objects.filter(username=username).first()
-    AuditEvent.objects.create(
-        actor_label="anonyme",
-        verb="auth.login_failed",
-        object_type="core.user",
-        object_id=str(account.pk) if account else "",
-        object_repr=account.username if account else "(compte inconnu)",
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
-    )
+    audit_anonymous_sign_in("auth.login_failed", account, request=request)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django_ratelimit.decorators import ratelimit
+from django.utils.translation import ngettext
 
-from civique.core.models import WorkerHeartbeat
+from civique.core import throttle
+from civique.core.audit import audit_anonymous_sign_in
+from civique.core.models import User, WorkerHeartbeat
 
 WORKER_STALE_AFTER = timedelta(seconds=90)
 
@@ -41,20 +43,61 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report, status=status)
 
 
-def _rate(setting: str):
-    return lambda group, request: getattr(settings, setting)
+LOGIN_PAIR = "login.pair"
+LOGIN_ADDRESS = "login.address"
 
 
-def _account_key(group: str, request: HttpRequest) -> str:
+def _account_name(request: HttpRequest) -> str:
     """The account name as authentication reads it, so " Admin" and "admin" share one count."""
     return unicodedata.normalize("NFKC", request.POST.get("username", "")).strip().casefold()
 
 
-@ratelimit(key="ip", rate=_rate("LOGIN_RATE_LIMIT_PER_IP"), method="POST", block=True)
-@ratelimit(key=_account_key, rate=_rate("LOGIN_RATE_LIMIT_PER_USER"), method="POST", block=True)
+def _address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or ""
+
+
 def login(request: HttpRequest) -> HttpResponse:
-    """Django's login view, with attempts limited per account name and per address."""
-    return LoginView.as_view(redirect_authenticated_user=True)(request)
+    """Django's login view, with failed attempts throttled per account *and* address together
+    (and a generous ceiling per address against spraying): an attacker's failures hold back the
+    attacker's address, never the real user signing in from elsewhere. See ``core.throttle``."""
+    if request.method != "POST":
+        return LoginView.as_view(redirect_authenticated_user=True)(request)
+    account, address = _account_name(request), _address(request)
+    wait = max(
+        throttle.wait_seconds(LOGIN_PAIR, account, address),
+        throttle.wait_seconds(LOGIN_ADDRESS, address),
+    )
+    if wait:
+        # A NUL (which PostgreSQL refuses in a query) is in no account name.
+        named = User.objects.filter(username__iexact=account) if "\x00" not in account else None
+        holder = named.first() if named is not None else None
+        changes = {"attente_secondes": wait}
+        audit_anonymous_sign_in("auth.login_throttled", holder, request=request, changes=changes)
+        return throttled(request, wait)
+    response = LoginView.as_view(redirect_authenticated_user=True)(request)
+    if request.user.is_authenticated:
+        throttle.reset(LOGIN_PAIR, account, address)
+    else:
+        throttle.record_failure(
+            throttle.policy("LOGIN_RATE_LIMIT_PER_USER", "10/15m"), LOGIN_PAIR, account, address
+        )
+        throttle.record_failure(
+            throttle.policy("LOGIN_RATE_LIMIT_PER_IP", "200/h"), LOGIN_ADDRESS, address
+        )
+    return response
+
+
+def throttled(request: HttpRequest, wait: int) -> HttpResponse:
+    """429 with the time to wait, in French and in ``Retry-After``."""
+    minutes = math.ceil(wait / 60)
+    delay = (
+        ngettext("%(n)d seconde", "%(n)d secondes", wait) % {"n": wait}
+        if wait < 60
+        else ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    )
+    response = render(request, "core/rate_limited.html", {"wait": wait, "delay": delay}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,11 +1,12 @@
 """The citizen portal: make a request, see its confirmation, track it.
 
 Views parse and check the request, then call ``actions`` (the write) or ``access`` (the read).
-POSTs are rate limited per client IP; the tracking lookup is also limited per email or phone
-asked about, whatever the IP, so that references (sequential) cannot be walked for one person.
-It is a POST so that the citizen's email or phone never lands in a URL or an access log.
-Over a limit, ``Ratelimited`` is raised and django-ratelimit's middleware answers with
-``settings.RATELIMIT_VIEW`` (429).
+POSTs are rate limited per client IP (over the limit, ``Ratelimited`` is raised and
+django-ratelimit's middleware answers with ``settings.RATELIMIT_VIEW``, 429). Failed tracking
+lookups are also throttled per (reference, address) and per (email or phone, address), with a
+growing delay (``core.throttle``): the right reference with the right email or phone always works
+for its owner, whatever others tried. The lookup is a POST so that the citizen's email or phone
+never lands in a URL or an access log.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
-from django_ratelimit.exceptions import Ratelimited
 
+from civique.core import throttle
+from civique.core.models import AuditEvent
+from civique.core.views import throttled
 from civique.ingest.actions import EventTooLarge
 from civique.portal.access import find_tracked_conversation, public_messages
 from civique.portal.actions import PortalUnavailable, portal_channel, submit_request
-from civique.portal.forms import RequestForm, TrackForm
+from civique.portal.forms import Reference, RequestForm, TrackForm
 
 SESSION_KEY = "portal_submission"
 
@@ -45,37 +47,30 @@ def portal_rate(group: str, request: HttpRequest) -> str:
     return settings.PORTAL_RATE_LIMIT
 
 
-def handle_rate(group: str, request: HttpRequest) -> str:
-    """Tracking lookups allowed per email or phone, from any IP; read at each request too."""
-    return getattr(settings, "PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
-
-
 # Rate limit POSTs per client IP; a refusal raises Ratelimited (see the module docstring).
 limit_posts = ratelimit(key="ip", rate=portal_rate, method="POST", block=True)
 
+# Failed lookups are counted per (reference, address) and per (email or phone, address): never
+# per reference or handle alone, which anyone could exhaust to shut the real citizen out.
+TRACK_THROTTLE = "portal.track"
 
-def _check_handle_limit(
-    request: HttpRequest, email: str, phone: str, *, count: bool = False
-) -> None:
-    """Raise ``Ratelimited`` when a handle given is over its limit of unsuccessful lookups;
-    with ``count``, record one more. Handles are normalised, so every spelling of one address
-    or number shares a counter (the cache key is a hash, never the handle). Only lookups that
-    find nothing count: the citizen following their own request is never locked out, while
-    someone trying references against another person's email soon is. Both handles count, so
-    pairing someone's email with a made-up phone does not dodge the limit."""
+
+def _lookup_keys(request: HttpRequest, reference: Reference, email: str, phone: str) -> list[tuple]:
+    address = request.META.get("REMOTE_ADDR") or ""
     handles = ([f"email:{email}"] if email else []) + ([f"phone:{phone}"] if phone else [])
-    over = [
-        is_ratelimited(
-            request,
-            group="portal.track.handle",
-            key=lambda group, request, handle=handle: handle,
-            rate=handle_rate,
-            increment=count,
-        )
-        for handle in handles
-    ]
-    if any(over):
-        raise Ratelimited
+    return [(f"ref:{reference.kind}:{reference.number}", address)] + [(h, address) for h in handles]
+
+
+def _lookup_wait(keys: list[tuple]) -> int:
+    return max(throttle.wait_seconds(TRACK_THROTTLE, *key) for key in keys)
+
+
+def _record_failed_lookup(keys: list[tuple]) -> None:
+    """Handles are normalised by the form, so every spelling of one address or number shares a
+    counter; both count, so pairing an email with a made-up phone does not dodge it."""
+    rule = throttle.policy("PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
+    for key in keys:
+        throttle.record_failure(rule, TRACK_THROTTLE, *key)
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -136,10 +131,22 @@ def track(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "portal/track.html", {"form": form})
     data = form.cleaned_data
-    _check_handle_limit(request, data["email"], data["phone"])
+    keys = _lookup_keys(request, data["reference"], data["email"], data["phone"])
+    wait = _lookup_wait(keys)
+    if wait:
+        AuditEvent.objects.create(
+            actor_label="anonyme",
+            verb="portal.track_throttled",
+            object_type="portal.lookup",
+            object_id="",
+            object_repr=request.POST.get("reference", "").strip()[:255],
+            changes={"attente_secondes": wait},
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+        )
+        return throttled(request, wait)
     conversation = find_tracked_conversation(data["reference"], data["email"], data["phone"])
     if conversation is None:
-        _check_handle_limit(request, data["email"], data["phone"], count=True)
+        _record_failed_lookup(keys)
         return render(request, "portal/track.html", {"form": form, "not_found": True})
     context = {
         "conversation": conversation,
