@@ -8,6 +8,7 @@ start-up with a message naming the variable.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,6 +46,17 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} doit être un nombre entier (reçu {raw!r}).") from None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as ``10/15m`` (count / optional multiplier and s, m, h or d), checked at start-up
+    rather than failing on the first sign-in."""
+    raw = os.environ.get(name) or default
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", raw):
+        raise ImproperlyConfigured(
+            f"{name} doit être un nombre par durée, par exemple 10/15m ou 200/h (reçu {raw!r})."
+        )
+    return raw
 
 
 def url_origin(name: str, url: str) -> str:
@@ -300,12 +312,12 @@ CIVIQUE_PIPELINE = [
 ]
 # Failed sign-ins: free ones per (account, address) pair, and per address (a town hall's agents
 # may share one); beyond, a delay that doubles from the first to the max (core.throttle).
-LOGIN_RATE_LIMIT_PER_USER = env_str("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")
-LOGIN_RATE_LIMIT_PER_IP = env_str("CIVIQUE_LOGIN_RATE_LIMIT_PER_IP", "200/h")
+LOGIN_RATE_LIMIT_PER_USER = env_rate("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")
+LOGIN_RATE_LIMIT_PER_IP = env_rate("CIVIQUE_LOGIN_RATE_LIMIT_PER_IP", "200/h")
 LOGIN_THROTTLE_FIRST_DELAY = env_int("CIVIQUE_LOGIN_THROTTLE_FIRST_DELAY", 30)
 LOGIN_THROTTLE_MAX_DELAY = env_int("CIVIQUE_LOGIN_THROTTLE_MAX_DELAY", 900)
-PORTAL_RATE_LIMIT = env_str("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
-PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = env_str("CIVIQUE_PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
+PORTAL_RATE_LIMIT = env_rate("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
+PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = env_rate("CIVIQUE_PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
 # The web-form channel the portal posts to; empty: the first active one.
 CIVIQUE_PORTAL_CHANNEL = env_int("CIVIQUE_PORTAL_CHANNEL", 0) or None
 # Largest request body the web server accepts (uploads included).

@@ -6,9 +6,12 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from civique.core.models import AuditEvent, User
+from civique.core.throttle import parse_rate
+from civique.settings import env_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +116,16 @@ def test_a_throttled_name_holding_a_nul_byte_gets_the_french_page(agent, setting
     assert sign_in(attacker, "faux", username="agent\x00").status_code == 429
     event = AuditEvent.objects.get(verb="auth.login_throttled")
     assert event.object_repr == "(compte inconnu)"
+
+
+@pytest.mark.parametrize("raw", ["dix/15m", "10", "10/15 minutes", "0/h", " 5 / h"])
+def test_a_rate_the_throttle_cannot_read_stops_start_up(raw, monkeypatch):
+    monkeypatch.setenv("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", raw)
+    with pytest.raises(ImproperlyConfigured, match="doit être un nombre par durée"):
+        env_rate("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")
+
+
+def test_every_rate_start_up_accepts_is_read_by_the_throttle(monkeypatch):
+    for raw, expected in [("10/15m", (10, 900)), ("200/h", (200, 3600)), ("5/2d", (5, 172800))]:
+        monkeypatch.setenv("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", raw)
+        assert parse_rate(env_rate("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")) == expected

@@ -33,7 +33,7 @@ class Policy:
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """``"10/15m"`` -> (10, 900): the django-ratelimit notation the settings already use."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*", rate)
+    match = re.fullmatch(r"(\d+)/(\d*)([smhd])", rate)
     if match is None:
         raise ValueError(f"Invalid rate {rate!r}, expected e.g. '10/15m'")
     count, multiplier, unit = match.groups()
