@@ -140,6 +140,24 @@ def test_the_admin_signs_in_through_the_rate_limited_form(client):
     assert response["Location"] == "/connexion/?next=/admin/"
 
 
+def test_a_signed_in_agent_who_is_not_staff_gets_a_french_refusal_from_the_configuration(
+    client, agent
+):
+    client.force_login(agent)
+    # A redirect loop makes the test client raise RedirectCycleError.
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "réservée aux administrateurs" in page
+    assert 'href="/"' in page
+
+
+def test_a_visitor_who_is_not_signed_in_is_sent_from_the_configuration_to_the_login_form(client):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/connexion/?next=%2Fadmin%2F"
+    assert response.status_code == 200
+
+
 def test_a_failed_sign_in_with_no_such_account_keeps_no_name(client):
     client.post("/connexion/", {"username": "MonMotDePasse!", "password": "x"})
     event = AuditEvent.objects.get(verb="auth.login_failed")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -98,6 +98,20 @@ def throttled(request: HttpRequest, wait: int) -> HttpResponse:
     response = render(request, "core/rate_limited.html", {"wait": wait, "delay": delay}, status=429)
     response["Retry-After"] = str(wait)
     return response
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The configuration's sign-in: the shared login form, or a refusal for a signed-in agent.
+
+    Sending an agent who is already signed in (but not staff) back to the login form would
+    loop: the form returns them to the configuration, which sends them to the form again.
+    """
+    if request.user.is_authenticated:
+        return render(request, "core/admin_refused.html", status=403)
+    target = redirect("login")
+    if request.META.get("QUERY_STRING"):
+        target["Location"] += "?" + request.META["QUERY_STRING"]
+    return target
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
