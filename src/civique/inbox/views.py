@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from civique.channels.connectors.base import OperationKind
+from civique.core.display import neutralise_bidi
 from civique.inbox import actions
 from civique.inbox.access import access_conversation, can_manage_team, conversations_for
 from civique.inbox.forms import (
@@ -392,7 +393,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=not inline,
-        filename=attachment.filename,
+        filename=neutralise_bidi(attachment.filename),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
