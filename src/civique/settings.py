@@ -323,7 +323,7 @@ PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = env_rate("CIVIQUE_PORTAL_TRACK_RATE_LIMIT_P
 # The web-form channel the portal posts to; empty: the first active one.
 CIVIQUE_PORTAL_CHANNEL = env_int("CIVIQUE_PORTAL_CHANNEL", 0) or None
 # Largest request body the web server accepts (uploads included).
-CIVIQUE_MAX_REQUEST_BYTES = env_int("CIVIQUE_MAX_REQUEST_BYTES", 15 * 1024 * 1024)
+CIVIQUE_MAX_REQUEST_BYTES = env_int("CIVIQUE_MAX_REQUEST_BYTES", 64 * 1024 * 1024)
 EMAIL_FROM_DEFAULT = env_str("CIVIQUE_EMAIL_FROM", "Ville de Valmont <contact@valmont.example>")
 DEFAULT_FROM_EMAIL = EMAIL_FROM_DEFAULT
 

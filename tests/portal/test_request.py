@@ -366,3 +366,44 @@ def test_the_confirmation_page_without_a_session_redirects_to_the_form(client, w
     response = client.get(THANKS)
     assert response.status_code == 302
     assert response.url == HOME
+
+
+def test_a_photo_far_over_the_limit_comes_back_in_french_with_what_was_typed(
+    client, webform_channel, settings
+):
+    settings.CIVIQUE_MAX_ATTACHMENT_BYTES = 1024
+    big = upload(jpeg_bytes(size=(400, 400)) + b"\0" * 200_000)
+    response = submit(client, photo=big, message="Le lampadaire du 12 rue est en panne.")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "La photo pèse plus de 1 ko" in html
+    assert "choisissez-la de nouveau" in html
+    assert "Le lampadaire du 12 rue est en panne." in html
+    assert 'value="Camille Durand"' in html
+    assert InboundEvent.objects.count() == 0
+
+
+def test_a_body_with_too_much_text_gets_a_french_error_on_the_form(
+    client, webform_channel, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = submit(client, message="x" * 5000)
+    html = response.content.decode()
+    assert response.status_code == 413
+    assert "Le formulaire envoyé est trop volumineux" in html
+    assert '<form method="post"' in html
+    assert InboundEvent.objects.count() == 0
+
+
+def test_the_web_server_lets_a_photo_well_over_the_limit_reach_the_form(settings):
+    # Beyond CIVIQUE_MAX_REQUEST_BYTES waitress answers alone, in English, and what the
+    # citizen typed is lost: a phone's photo several times the limit must still reach the form.
+    assert settings.CIVIQUE_MAX_REQUEST_BYTES >= 5 * settings.CIVIQUE_MAX_ATTACHMENT_BYTES
+
+
+def test_the_form_still_refuses_a_post_without_its_csrf_token(webform_channel):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(HOME, {"message": "Bonjour"})
+    assert response.status_code == 403
+    assert InboundEvent.objects.count() == 0

@@ -178,11 +178,7 @@ class RequestForm(ContactFieldsMixin):
             return None
         max_bytes = settings.CIVIQUE_MAX_ATTACHMENT_BYTES
         if upload.size > max_bytes:
-            raise ValidationError(
-                _("La photo pèse plus de %(max)s : choisissez une image plus légère.")
-                % {"max": _size(max_bytes)},
-                code="too_big",
-            )
+            raise ValidationError(photo_too_large_message(), code="too_big")
         content = upload.read()
         try:
             clean, content_type, meta = prepare_image(content, upload.name)
@@ -211,6 +207,12 @@ class RequestForm(ContactFieldsMixin):
             lat = lon = None
         data["latitude"], data["longitude"] = lat, lon
         return data
+
+
+def photo_too_large_message() -> str:
+    return _("La photo pèse plus de %(max)s : choisissez une image plus légère.") % {
+        "max": _size(settings.CIVIQUE_MAX_ATTACHMENT_BYTES)
+    }
 
 
 def _coordinate(raw: str | None, limit: float) -> float | None:

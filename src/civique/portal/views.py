@@ -12,11 +12,13 @@ never lands in a URL or an access log.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -26,7 +28,8 @@ from civique.core.views import throttled
 from civique.ingest.actions import EventTooLarge
 from civique.portal.access import find_tracked_conversation, public_messages
 from civique.portal.actions import PortalUnavailable, portal_channel, submit_request
-from civique.portal.forms import Reference, RequestForm, TrackForm
+from civique.portal.forms import Reference, RequestForm, TrackForm, photo_too_large_message
+from civique.portal.uploads import PhotoSizeLimit
 
 SESSION_KEY = "portal_submission"
 
@@ -78,9 +81,31 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@csrf_exempt  # checked by _home, once the photo's limit is in place (Django reads the body once)
 @require_http_methods(["GET", "HEAD", "POST"])
-@limit_posts
 def home(request: HttpRequest) -> HttpResponse:
+    limit = PhotoSizeLimit(request)
+    request.upload_handlers.insert(0, limit)
+    try:
+        request.POST  # noqa: B018 - parse the body here, where its limits can be answered
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        # Too much text or too many fields to read: nothing typed can be given back.
+        form = RequestForm()
+        form.cleaned_data = {}  # an empty form that can still carry the error
+        form.add_error(
+            "message",
+            _(
+                "Le formulaire envoyé est trop volumineux : raccourcissez votre "
+                "message et envoyez-le de nouveau."
+            ),
+        )
+        return render(request, "portal/home.html", {"form": form}, status=413)
+    return _home(request, photo_too_large=limit.too_large)
+
+
+@csrf_protect
+@limit_posts
+def _home(request: HttpRequest, *, photo_too_large: bool) -> HttpResponse:
     try:
         channel = portal_channel()
     except PortalUnavailable:
@@ -88,6 +113,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "portal/home.html", {"form": RequestForm()})
     form = RequestForm(request.POST, request.FILES)
+    if photo_too_large:
+        form.add_error("photo", photo_too_large_message())
     if form.is_spam:
         # A robot filled the honeypot: say thank you, keep nothing.
         request.session[SESSION_KEY] = {"reference": "", "receipt": ""}
@@ -108,7 +135,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"form": form, "photo_lost": bool(request.FILES.get("photo"))},
+        {"form": form, "photo_lost": photo_too_large or bool(request.FILES.get("photo"))},
     )
 
 
