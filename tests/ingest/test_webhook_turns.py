@@ -14,7 +14,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from civique.ingest import webhooks
+from civique.core import write_turn
 from civique.ingest.models import InboundEvent
 from tests.hooks import fixture, hook_url, signature
 from tests.ingest.procs import civique, isolated_env
@@ -69,7 +69,7 @@ def test_web_threads_queue_in_turn_for_the_sqlite_writer(live_server, facebook_c
         headers = {"X-Hub-Signature-256": signature(body), "Content-Type": "application/json"}
         answers.append(httpx.post(url, content=body, headers=headers, timeout=30).status_code)
 
-    with webhooks._SQLITE_WRITES:  # another thread of the web process is writing
+    with write_turn._SQLITE_WRITES:  # another thread of the web process is writing
         waiting = threading.Thread(target=post)
         waiting.start()
         waiting.join(timeout=1)

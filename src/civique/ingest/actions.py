@@ -17,6 +17,7 @@ from civique.channels.connectors.base import ParseError, WebhookDelivery
 from civique.channels.models import Channel
 from civique.core.retry import backoff
 from civique.core.wakeup import wake
+from civique.core.write_turn import in_write_turn
 from civique.ingest.models import EventState, InboundEvent
 from civique.ingest.pipeline import RetryLater, prepare, run_pipeline
 from civique.ingest.watchdog import ProcessingTimeout, time_limit
@@ -59,15 +60,19 @@ def receive_event(
     if claimed:
         # Its first attempt is the caller's: no worker takes it before its backoff has passed.
         extra = {"attempts": 1, "next_attempt_at": timezone.now() + backoff(1)}
-    try:
+
+    def create() -> InboundEvent:
         with transaction.atomic():
-            event = InboundEvent.objects.create(
+            return InboundEvent.objects.create(
                 channel=channel,
                 external_id=external_id,
                 payload=payload,
                 content_type=content_type,
                 **extra,
             )
+
+    try:
+        event = in_write_turn(create)
     except IntegrityError:
         existing = InboundEvent.objects.get(channel=channel, external_id=external_id)
         return Received(existing, created=False)

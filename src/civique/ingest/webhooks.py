@@ -14,80 +14,25 @@ subscription check. Short plain-text bodies that say nothing of the channel or i
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from functools import partial
 
 from django.conf import settings
-from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from civique.channels.connectors.base import (
     Connector,
-    WebhookDelivery,
     WebhookRefused,
     WebhookRequest,
 )
 from civique.channels.models import Channel
 from civique.channels.registry import UnknownConnector, get_connector
 from civique.core.wakeup import wake
-from civique.ingest.actions import EventTooLarge, Received, receive_event
+from civique.core.write_turn import write_turn
+from civique.ingest.actions import EventTooLarge, receive_event
 from civique.ingest.tasks import process_inbound_events
 
 logger = logging.getLogger(__name__)
-
-# SQLite has one writer at a time. The web threads of this process queue for it here, in turn,
-# instead of in SQLite's busy handler, which sleeps 1, 2, 5, 10... up to 100 ms between tries:
-# while a worker chains its write transactions, those sleeps almost never meet the short gaps
-# between them, and the intake starved (docs/performance.md, « Webhook acknowledgement »). The
-# thread whose turn it is tries again every POLL_SECONDS instead.
-_SQLITE_WRITES = threading.Lock()
-POLL_SECONDS = 0.0005
-
-
-def _write_turn() -> AbstractContextManager:
-    return _SQLITE_WRITES if connection.vendor == "sqlite" else nullcontext()
-
-
-@contextmanager
-def _busy_timeout(milliseconds: int) -> Iterator[None]:
-    """SQLite's busy timeout of this connection set to ``milliseconds`` for the block."""
-    normal = int(float(connection.settings_dict["OPTIONS"].get("timeout", 5)) * 1000)
-    with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {normal}")
-
-
-def _receive(channel: Channel, delivery: WebhookDelivery) -> Received:
-    """``receive_event`` for one delivery; on SQLite, in this process's turn, polling for the
-    writer until the connection's own timeout has passed."""
-    store = partial(
-        receive_event,
-        channel,
-        delivery.payload,
-        delivery.content_type,
-        delivery.external_id,
-        enqueue=False,
-    )
-    if connection.vendor != "sqlite":
-        return store()
-    deadline = time.monotonic() + float(connection.settings_dict["OPTIONS"].get("timeout", 5))
-    with _SQLITE_WRITES, _busy_timeout(0):
-        while True:
-            try:
-                return store()  # BEGIN IMMEDIATE fails at once while another writer holds it
-            except OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(POLL_SECONDS)
 
 
 def _text(body: str, status: int) -> HttpResponse:
@@ -186,10 +131,16 @@ def _store(channel: Channel, connector: Connector, hook: WebhookRequest) -> Http
             if delivery.account and delivery.account != connector.webhook_account(channel):
                 by_account = by_account or _account_channels(channel, connector, hook)
                 target = by_account.get(delivery.account, channel)
-            created += _receive(target, delivery).created
+            created += receive_event(
+                target,
+                delivery.payload,
+                delivery.content_type,
+                delivery.external_id,
+                enqueue=False,
+            ).created
     except EventTooLarge:
         return _text("Contenu trop volumineux.", 413)
     if created:
-        with _write_turn():  # it may enqueue a task: a write
+        with write_turn():  # it may enqueue a task: a write
             wake(process_inbound_events)
     return _text("OK", 200)
