@@ -189,6 +189,8 @@ class Message(models.Model):
     hidden_at = models.DateTimeField(_("masqué le"), null=True, blank=True)
     removed_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
     meta = models.JSONField(_("détails"), default=dict, blank=True)
+    # What the analysers found in the text (civique.analysis.base.Analysis.to_json()).
+    analysis = models.JSONField(_("analyse"), default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
