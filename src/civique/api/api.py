@@ -3,7 +3,6 @@ action, answer JSON. Every route needs a token (see auth.py); OpenAPI at /api/v1
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Status
@@ -16,6 +15,8 @@ from civique.api.auth import TokenAuth
 from civique.api.errors import install_exception_handlers, limit_body_size
 from civique.api.schemas import (
     ContactOut,
+    ContactPage,
+    ContactQuery,
     ConversationDetail,
     ConversationPage,
     ConversationQuery,
@@ -30,9 +31,16 @@ from civique.api.schemas import (
     ReplyIn,
 )
 from civique.channels.models import Channel
-from civique.contacts.access import access_contact
 from civique.core.access import visible_teams
-from civique.inbox.access import access_conversation, access_message, conversations_for
+from civique.core.audit import audit
+from civique.inbox.access import (
+    access_contact,
+    access_conversation,
+    access_message,
+    contact_history,
+    conversations_for,
+    search_contacts,
+)
 from civique.inbox.actions import (
     ActionError,
     delete_message,
@@ -114,22 +122,37 @@ def get_conversation(request: HttpRequest, conversation_id: Id):
     return conversation
 
 
+@api.get("/contacts", response={200: ContactPage, **ERRORS}, tags=["usagers"])
+def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
+    """Les usagers visibles par l'agent du jeton (ceux de ses demandes, ou tous si un de ses
+    services voit tous les usagers), filtrés par `q` ; un autre usager n'est trouvé que si
+    `q` est exactement son adresse électronique ou son numéro de téléphone."""
+    queryset = search_contacts(request.auth, query.q).prefetch_related("identities")
+    queryset = queryset.order_by("display_name", "id")
+    return {
+        "count": queryset.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "items": list(queryset[query.offset : query.offset + query.limit]),
+    }
+
+
 @api.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["usagers"])
 def get_contact(request: HttpRequest, contact_id: Id, query: Query[HistoryQuery]):
-    """Un usager, ses identifiants, et son historique (du plus récent au plus ancien) dans les
-    demandes visibles par l'agent du jeton."""
+    """Un usager visible par l'agent du jeton (sinon 404), ses identifiants, et son historique
+    (du plus récent au plus ancien) dans les demandes que l'agent peut voir. Chaque lecture est
+    inscrite au journal d'audit."""
     user = request.auth
-    # The same rule as the back office (contacts.access): any agent finds any contact; the
-    # history shows only the conversations the agent may see.
     contact = access_contact(user, contact_id)
-    visible = conversations_for(user)
-    conversations = visible.filter(contact_id=contact_id).order_by("-created_at", "-id")
-    history = _messages(
-        Message.objects.filter(
-            Q(conversation__contact_id=contact_id) | Q(author_contact_id=contact_id),
-            conversation__in=visible.values("pk"),
-        )
-    ).order_by("-created_at", "-id")
+    conversations = conversations_for(user).filter(contact=contact).order_by("-created_at", "-id")
+    history = _messages(contact_history(user, contact))
+    audit(
+        user,
+        "contact.read",
+        contact,
+        {"via": "api", "offset": query.offset},
+        request=request,
+    )
     return {
         "id": contact.pk,
         "display_name": contact.display_name,

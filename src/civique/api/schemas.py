@@ -258,9 +258,27 @@ class ContactOut(Schema):
     created_at: DateTime
     merged_into_id: int | None = Field(description="Usager qui a absorbé celui-ci (fusion)")
     identities: list[IdentityOut]
-    conversations: list[ConversationOut]
+    conversations: list[ConversationOut] = Field(
+        description="Les demandes de l'usager visibles par l'agent du jeton (les autres ne "
+        "sont ni listées ni comptées)"
+    )
     history_count: int
     history: list[HistoryMessageOut]
+
+
+class ContactSummary(Schema):
+    id: int
+    display_name: str
+    is_organisation: bool
+    created_at: DateTime
+    identities: list[IdentityOut]
+
+
+class ContactPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ContactSummary]
 
 
 class IntakeOut(Schema):
@@ -311,6 +329,17 @@ class ConversationQuery(Schema):
         "", max_length=200, description="Recherche plein texte ou référence V-123"
     )
     sort: Literal["waiting", "recent", "oldest", "priority"] = "waiting"
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=MAX_ID)
+
+
+class ContactQuery(Schema):
+    q: Annotated[str, Clean] = Field(
+        "",
+        max_length=200,
+        description="Nom, adresse électronique ou téléphone. Un usager sans demande visible "
+        "par l'agent n'est trouvé que par son adresse ou son numéro exacts.",
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_ID)
 
