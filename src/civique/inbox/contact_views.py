@@ -124,6 +124,8 @@ def contact_create(request: HttpRequest) -> HttpResponse:
         except ContactError as exc:
             form.add_error(None, str(exc))
         else:
+            # Its creator may open it before any conversation makes it their team's contact.
+            _remember_found(request, [contact.pk])
             messages.success(request, _("Fiche de « %(c)s » créée.") % {"c": contact})
             if request.POST.get("next") == "log":
                 return redirect("contacts:log", pk=contact.pk)
