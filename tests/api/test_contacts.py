@@ -121,3 +121,31 @@ def test_an_unknown_contact_is_a_json_404(client, agent, auth):
     response = client.get(url(999999), headers=auth(agent))
     assert response.status_code == 404
     assert "detail" in response.json()
+
+
+def test_an_administrator_and_a_team_set_to_all_contacts_list_everyone(
+    client, admin_user, outsider, other_team, auth, webform_channel
+):
+    from civique.core.models import ContactVisibility
+
+    deliver(webform_channel, email="lea@example.org", name="Léa Durand")
+
+    assert search(client, auth(admin_user), "durand") == ["Léa Durand"]
+    other_team.contact_visibility = ContactVisibility.ALL
+    other_team.save()
+    assert search(client, auth(outsider), "durand") == ["Léa Durand"]
+
+
+def test_a_search_too_long_is_a_json_422(client, agent, auth):
+    response = client.get("/api/v1/contacts", {"q": "x" * 201}, headers=auth(agent))
+
+    assert response.status_code == 422
+    assert "detail" in response.json()
+
+
+def test_the_openapi_description_documents_the_contact_search(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    description = paths["/api/v1/contacts"]["get"]["description"]
+    assert "exactement" in description
+    assert "404" in paths["/api/v1/contacts/{contact_id}"]["get"]["description"]

@@ -262,3 +262,27 @@ def test_undoing_a_merge_moving_a_conversation_the_supervisor_cannot_see_is_refu
     assert snapshot() == before
     with pytest.raises(MergeRefused):
         undo_merge(supervisor, merge)
+
+
+def test_the_creator_of_a_contact_opens_it_before_any_conversation(client, outsider):
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("contacts:create"), {"display_name": "Marc Petit", "next": "contact"}
+    )
+
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_typing_a_taken_identity_in_a_new_card_opens_its_holder(client, outsider, jeanne):
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("contacts:create"),
+        {"display_name": "J. Roux", "email": "jeanne.roux@example.org", "next": "contact"},
+    )
+
+    assert response.status_code == 422
+    assert detail(jeanne) in response.text
+    assert client.get(detail(jeanne)).status_code == 200
