@@ -88,6 +88,8 @@ def test_the_exact_email_or_phone_finds_it_and_opens_it_without_the_other_teams_
     assert "Aide au logement" not in html
     # Found, so reception may take a new request from the person.
     assert client.get(reverse("contacts:log", args=[jeanne.pk])).status_code == 200
+    read = AuditEvent.objects.get(verb="contact.read", actor=outsider)
+    assert read.changes["exact_search"] is True
 
 
 def test_the_exact_search_pass_belongs_to_the_session_that_searched(client, outsider, jeanne):
@@ -177,6 +179,7 @@ def test_reading_a_contact_page_is_journaled_once_per_request(client, agent, jea
     assert event.actor == agent
     assert (event.object_type, event.object_id) == ("contacts.contact", str(jeanne.pk))
     assert event.changes["via"] == "page"
+    assert "exact_search" not in event.changes
     assert event.ip_address == "127.0.0.1"
 
 

@@ -30,6 +30,7 @@ from civique.inbox.access import (
     access_merge,
     can_merge,
     contact_history,
+    contacts_for,
     conversations_for,
     exact_matches,
     search_contacts,
@@ -75,16 +76,14 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = _access(request, pk)
+    found = _found(request)
+    contact = access_contact(request.user, pk, found=found)
     history = contact_history(request.user, contact)
     page = Paginator(history, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit(
-        request.user,
-        "contact.read",
-        contact,
-        {"via": "page", "page": page.number},
-        request=request,
-    )
+    read = {"via": "page", "page": page.number}
+    if pk in found and not contacts_for(request.user).filter(pk=pk).exists():
+        read["exact_search"] = True  # opened only thanks to its exact email or phone
+    audit(request.user, "contact.read", contact, read, request=request)
     merging = can_merge(request.user)
     context = {
         "contact": contact,
