@@ -19,7 +19,7 @@ from civique.contacts.models import Contact
 from civique.core.audit import audit
 from civique.core.models import Team, User
 from civique.core.wakeup import wake
-from civique.inbox import timeline
+from civique.inbox import clocks, timeline
 from civique.inbox.access import can_manage_team
 from civique.inbox.models import (
     Category,
@@ -186,10 +186,7 @@ def _queue_reply(
     )
     Delivery.objects.create(message=message, kind=kind)
     timeline.record(conversation, TimelineKind.MESSAGE, actor=user, message=message, at=now)
-    conversation.first_response_at = conversation.first_response_at or now
-    conversation.waiting_since = None
-    conversation.last_message_at = now
-    conversation.save(update_fields=["first_response_at", "waiting_since", "last_message_at"])
+    clocks.recompute(conversation)
     transaction.on_commit(_enqueue_delivery)
     return message
 
@@ -344,6 +341,7 @@ def transfer_conversation(user: User, conversation: Conversation, team: Team) ->
         conversation.assignee = None
         fields.append("assignee")
     conversation.save(update_fields=fields)
+    clocks.recompute(conversation)  # another team, another calendar
     timeline.record(
         conversation, TimelineKind.TEAM, actor=user, old=str(old) if old else None, new=str(team)
     )
@@ -373,6 +371,7 @@ def change_status(user: User, conversation: Conversation, status: str) -> None:
         update_fields=["status", "resolved_at", "closed_at", "waiting_since", "updated_at"]
     )
     timeline.record(conversation, TimelineKind.STATUS, actor=user, old=old, new=status)
+    clocks.recompute(conversation)
     audit(user, "conversation.status", conversation, {"status": [old, status]})
 
 
@@ -383,6 +382,7 @@ def change_category(user: User, conversation: Conversation, category: Category |
         return
     conversation.category = category
     conversation.save(update_fields=["category", "updated_at"])
+    clocks.recompute(conversation)  # the commitment may depend on the category
     timeline.record(
         conversation,
         TimelineKind.CATEGORY,
@@ -408,6 +408,7 @@ def change_priority(user: User, conversation: Conversation, priority: int) -> No
     conversation.priority = priority
     conversation.save(update_fields=["priority", "updated_at"])
     timeline.record(conversation, TimelineKind.PRIORITY, actor=user, old=old, new=priority)
+    clocks.recompute(conversation)  # the commitment may depend on the priority
     audit(user, "conversation.priority", conversation, {"priority": [old, priority]})
 
 

@@ -50,6 +50,15 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgente")
 
 
+class SlaState(models.TextChoices):
+    NONE = "", _("Sans engagement")
+    OK = "ok", _("Dans les délais")
+    AT_RISK = "at_risk", _("Bientôt en retard")
+    BREACHED = "breached", _("En retard")
+    PAUSED = "paused", _("En pause")
+    MET = "met", _("Engagements tenus")
+
+
 class Conversation(TimestampedModel):
     subject = models.CharField(_("objet"), max_length=255, blank=True)
     status = models.CharField(
@@ -110,6 +119,26 @@ class Conversation(TimestampedModel):
     first_response_at = models.DateTimeField(_("première réponse"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("résolue le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("accusé de réception le"), null=True, blank=True)
+    # Response commitments, computed by the sla app (inbox/clocks.py signals it; the inbox only
+    # reads them): due time by name, the earliest still running, the policy and breach state.
+    acknowledgement_due_at = models.DateTimeField(
+        _("accusé de réception attendu le"), null=True, blank=True
+    )
+    first_answer_due_at = models.DateTimeField(
+        _("première réponse attendue le"), null=True, blank=True
+    )
+    resolution_due_at = models.DateTimeField(_("résolution attendue le"), null=True, blank=True)
+    next_due_at = models.DateTimeField(
+        _("prochaine échéance"), null=True, blank=True, db_index=True
+    )
+    at_risk_at = models.DateTimeField(_("en alerte à partir du"), null=True, blank=True)
+    sla_policy = models.CharField(_("engagement appliqué"), max_length=120, blank=True)
+    sla_state = models.CharField(
+        _("état des délais"), max_length=10, choices=SlaState.choices, blank=True, db_index=True
+    )
+    # Names of the commitments missed (answered late or overdue), in the order they were missed.
+    sla_breaches = models.JSONField(_("engagements manqués"), default=list, blank=True)
 
     class Meta:
         ordering = ["-last_message_at", "-id"]

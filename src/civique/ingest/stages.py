@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from civique.channels.connectors.base import Sender
 from civique.contacts.lookup import resolve_contact
 from civique.contacts.models import Contact, Identity
 from civique.contacts.normalize import clean_display_name, normalize_identity
-from civique.inbox import timeline
+from civique.inbox import clocks, timeline
 from civique.inbox.attachments import save_attachment
 from civique.inbox.models import (
     Category,
@@ -381,19 +380,9 @@ def _set_status(ctx: Context, status: str, fields: list[str]) -> None:
     fields.append("status")
 
 
-def _inbound_clocks(ctx: Context, when: datetime, fields: list[str]) -> None:
-    """A citizen wrote: they now wait for an answer (a call or a visit is answered as it
-    happens), and a conversation that was waiting on them or resolved opens again."""
+def _reopen(ctx: Context, fields: list[str]) -> None:
+    """A citizen wrote: a conversation that was waiting on them or resolved opens again."""
     conversation = ctx.conversation
-    conversation.last_inbound_at = max(filter(None, [conversation.last_inbound_at, when]))
-    fields.append("last_inbound_at")
-    if ctx.channel.connector.agent_logged:
-        conversation.first_response_at = conversation.first_response_at or when
-        fields.append("first_response_at")
-    else:
-        # The earliest unanswered message counts (a parent stored after its reply included).
-        conversation.waiting_since = min(filter(None, [conversation.waiting_since, when]))
-        fields.append("waiting_since")
     if conversation.status in (Status.PENDING, Status.RESOLVED) and not ctx.created_conversation:
         _set_status(ctx, Status.OPEN, fields)
         conversation.resolved_at = None
@@ -401,29 +390,23 @@ def _inbound_clocks(ctx: Context, when: datetime, fields: list[str]) -> None:
 
 
 def update_clocks(ctx: Context) -> None:
-    """Keep the timestamps response commitments will count on, and reopen on a new message."""
+    """Reopen on a citizen's message, resolve a call or visit closed on the spot, then let the
+    clocks' owner (``civique.inbox.clocks``) recompute them from the messages."""
     conversation, message = ctx.conversation, ctx.message
     if conversation is None or message is None:
         return
-    when = ctx.occurred_at
-    fields = ["last_message_at", "updated_at"]
-    if conversation.last_message_at is None or when > conversation.last_message_at:
-        conversation.last_message_at = when
+    fields = ["updated_at"]
     if message.direction == Direction.INBOUND and not message.is_automated:
-        _inbound_clocks(ctx, when, fields)
-    elif message.direction == Direction.OUTBOUND:
-        conversation.first_response_at = conversation.first_response_at or when
-        conversation.waiting_since = None
-        fields += ["first_response_at", "waiting_since"]
+        _reopen(ctx, fields)
     resolved_on_the_spot = (
         ctx.channel.connector.agent_logged and message.meta.get("outcome") == "resolved"
     )
     if resolved_on_the_spot and conversation.status != Status.RESOLVED:
         _set_status(ctx, Status.RESOLVED, fields)
-        conversation.resolved_at = when
-        conversation.waiting_since = None
-        fields += ["resolved_at", "waiting_since"]
+        conversation.resolved_at = ctx.occurred_at
+        fields.append("resolved_at")
     conversation.save(update_fields=sorted(set(fields)))
+    clocks.recompute(conversation)
 
 
 def notify(ctx: Context) -> None:
