@@ -44,7 +44,9 @@ def test_it_is_at_risk_once_three_quarters_of_the_time_are_gone(story, facebook_
     c = refreshed(s.conversation, paris(2026, 3, 9, 12, 30))
     assert c.at_risk_at == paris(2026, 3, 9, 12)
     assert c.sla_state == SlaState.AT_RISK
-    assert refreshed(s.conversation, paris(2026, 3, 9, 14, 31)).sla_state == SlaState.BREACHED
+    # Missed past the due time and its five minutes of grace.
+    assert refreshed(s.conversation, paris(2026, 3, 9, 14, 34)).sla_state == SlaState.AT_RISK
+    assert refreshed(s.conversation, paris(2026, 3, 9, 14, 36)).sla_state == SlaState.BREACHED
 
 
 def test_a_daylight_saving_weekend_keeps_local_office_hours(story, facebook_channel):
@@ -202,3 +204,29 @@ def test_without_policy_there_is_no_due_time(story, facebook_channel):
     s = story(facebook_channel, paris(2026, 3, 9, 9), visibility="public")
     c = refreshed(s.conversation, paris(2026, 3, 9, 9))
     assert (c.sla_policy, c.sla_state, c.next_due_at) == ("", SlaState.NONE, None)
+
+
+def test_the_pipeline_and_the_reply_path_share_one_clock(webform_channel, agent):
+    from civique.inbox.actions import change_status, reply_to_conversation
+    from tests.intake import request_from
+
+    conversation = request_from(webform_channel, hours_ago=2, email="a@example.org")
+    conversation.refresh_from_db()
+    assert conversation.sla_policy == "Formulaire du portail"
+    assert conversation.waiting_since is not None
+    assert conversation.first_answer_due_at is not None
+
+    reply_to_conversation(agent, conversation, "Nous nous en occupons.")
+    conversation.refresh_from_db()
+    assert conversation.first_response_at is not None
+    assert conversation.waiting_since is None
+    assert conversation.acknowledged_at == conversation.first_response_at
+
+    change_status(agent, conversation, "pending")
+    conversation.refresh_from_db()
+    assert conversation.sla_state == SlaState.MET  # acknowledged and answered, no resolution
+    Policy.objects.filter(name="Formulaire du portail").update(resolve_within=5)
+    change_status(agent, conversation, "open")
+    conversation.refresh_from_db()
+    assert conversation.resolution_due_at is not None
+    assert conversation.sla_state in (SlaState.OK, SlaState.AT_RISK)

@@ -98,6 +98,7 @@ def list_conversations(request: HttpRequest, query: Query[ConversationQuery]):
         category=query.category,
         q=query.q,
         sort=query.sort,
+        sla_state=query.sla_state or "",
     )
     queryset = inbox_queryset(request.auth, filters)
     items = list(queryset[query.offset : query.offset + query.limit])

@@ -115,6 +115,30 @@ class Location(Schema):
     address: str
 
 
+CommitmentName = Literal["acknowledgement", "first_answer", "resolution"]
+
+
+class DueTimes(Schema):
+    acknowledgement: DateTime | None = Field(
+        description="Accusé de réception attendu avant (vide : pas d'engagement, ou en pause)"
+    )
+    first_answer: DateTime | None = Field(description="Première réponse attendue avant")
+    resolution: DateTime | None = Field(description="Résolution attendue avant")
+
+
+class CommitmentsOut(Schema):
+    policy: str = Field(description="Nom de l'engagement appliqué (vide : aucun)")
+    state: Literal["", "ok", "at_risk", "breached", "paused", "met"] = Field(
+        description="« ok » dans les délais, « at_risk » bientôt en retard, « breached » en "
+        "retard, « paused » en attente de l'usager, « met » engagements tenus, vide : aucun"
+    )
+    due: DueTimes = Field(description="Échéances par nom, en temps ouvré du service")
+    next_due_at: DateTime | None = Field(description="Prochaine échéance encore en cours")
+    breaches: list[CommitmentName] = Field(
+        description="Engagements manqués (réponse tardive ou échéance dépassée), dans l'ordre"
+    )
+
+
 class ConversationOut(Schema):
     id: int
     reference: str = Field(examples=["V-123"])
@@ -131,9 +155,25 @@ class ConversationOut(Schema):
     last_message_at: DateTime | None
     waiting_since: DateTime | None
     first_response_at: DateTime | None
+    acknowledged_at: DateTime | None
     resolved_at: DateTime | None
     closed_at: DateTime | None
     location: Location | None
+    commitments: CommitmentsOut
+
+    @staticmethod
+    def resolve_commitments(obj) -> dict[str, Any]:
+        return {
+            "policy": obj.sla_policy,
+            "state": obj.sla_state,
+            "due": {
+                "acknowledgement": obj.acknowledgement_due_at,
+                "first_answer": obj.first_answer_due_at,
+                "resolution": obj.resolution_due_at,
+            },
+            "next_due_at": obj.next_due_at,
+            "breaches": list(obj.sla_breaches),
+        }
 
     @staticmethod
     def resolve_location(obj) -> dict[str, Any] | None:
@@ -328,7 +368,12 @@ class ConversationQuery(Schema):
     q: Annotated[str, Clean] = Field(
         "", max_length=200, description="Recherche plein texte ou référence V-123"
     )
-    sort: Literal["waiting", "recent", "oldest", "priority"] = "waiting"
+    sort: Literal["waiting", "recent", "oldest", "priority", "due"] = Field(
+        "waiting", description="« due » : échéance la plus proche d'abord"
+    )
+    sla_state: Literal["ok", "at_risk", "breached", "paused", "met", "late"] | None = Field(
+        None, description="État des délais ; « late » : en retard ou bientôt"
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_ID)
 

@@ -39,6 +39,16 @@ SORT_CHOICES = [
     ("recent", _("Activité la plus récente")),
     ("oldest", _("Plus anciennes d'abord")),
     ("priority", _("Priorité la plus haute")),
+    ("due", _("Échéance la plus proche")),
+]
+SLA_CHOICES = [
+    ("", _("Tous les délais")),
+    ("late", _("En retard ou bientôt")),
+    ("breached", _("En retard")),
+    ("at_risk", _("Bientôt en retard")),
+    ("ok", _("Dans les délais")),
+    ("paused", _("En pause (attente de l'usager)")),
+    ("met", _("Engagements tenus")),
 ]
 
 
@@ -79,6 +89,7 @@ class InboxFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Thème"), queryset=Category.objects.all(), required=False, empty_label=_("Tous")
     )
+    sla_state = forms.ChoiceField(label=_("Délais"), choices=SLA_CHOICES, required=False)
     sort = forms.ChoiceField(label=_("Trier par"), choices=SORT_CHOICES, required=False)
 
     def __init__(self, user: User, data: QueryDict) -> None:
@@ -110,6 +121,7 @@ class InboxFilterForm(forms.Form):
             category=category.pk if category else None,
             q=data.get("q", ""),
             sort=data.get("sort") or DEFAULT_SORT,
+            sla_state=data.get("sla_state", ""),
         )
 
 

@@ -15,7 +15,10 @@ SORTS = {
     "recent": [F("last_message_at").desc(nulls_last=True), "-id"],
     "oldest": ["created_at", "id"],
     "priority": ["-priority", F("waiting_since").asc(nulls_last=True)],
+    "due": [F("next_due_at").asc(nulls_last=True), "-id"],
 }
+# Breach states a filter accepts (SlaState values).
+SLA_FILTERS = ("ok", "at_risk", "breached", "paused", "met")
 
 
 @dataclass
@@ -28,6 +31,7 @@ class InboxFilters:
     category: int | None = None
     q: str = ""
     sort: str = "waiting"
+    sla_state: str = ""  # a SlaState value, or "late" for at risk and breached
 
 
 def _search(qs: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
@@ -85,5 +89,9 @@ def inbox_queryset(user, filters: InboxFilters) -> QuerySet[Conversation]:
         qs = qs.filter(visibility=filters.visibility)
     if filters.category:
         qs = qs.filter(category_id=filters.category)
+    if filters.sla_state == "late":
+        qs = qs.filter(sla_state__in=["at_risk", "breached"])
+    elif filters.sla_state in SLA_FILTERS:
+        qs = qs.filter(sla_state=filters.sla_state)
     qs = _search(qs, filters.q)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["waiting"]))

@@ -1,4 +1,4 @@
-"""The scheduler that runs beside each worker: heartbeat, periodic sweeps and mailbox polling.
+"""The scheduler beside each worker: heartbeat, sweeps, commitments due, mailbox polling.
 
 Sweeps are the safety net of "nothing lost": whatever a crashed worker or a lost wake-up left
 pending is found here and processed, because the state lives on InboundEvent and Delivery rows.
@@ -25,6 +25,7 @@ from civique.inbox.outbox import due_deliveries
 from civique.inbox.tasks import deliver_outbox
 from civique.ingest.actions import due_queryset
 from civique.ingest.tasks import poll_channel, process_inbound_events
+from civique.sla.actions import sweep_commitments
 
 logger = logging.getLogger(__name__)
 PRUNE_SECONDS = 3600
@@ -77,6 +78,7 @@ class Scheduler(threading.Thread):
                 close_old_connections()
                 heartbeat(self.worker_name)
                 sweep()
+                sweep_commitments()
                 if time.monotonic() - last_poll >= settings.CIVIQUE_POLL_SECONDS:
                     poll_channels()
                     last_poll = time.monotonic()

@@ -12,7 +12,7 @@ from civique.core.audit import audit
 from civique.inbox import timeline
 from civique.inbox.clocks import recompute
 from civique.inbox.models import Conversation, Priority, SlaState, Status, TimelineKind
-from civique.sla.clocks import evaluate
+from civique.sla.clocks import GRACE, evaluate
 from civique.sla.models import Escalation, Policy
 from civique.sla.policies import calendar_for, policy_for
 
@@ -98,7 +98,7 @@ def sweep_commitments(now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = Conversation.objects.exclude(status__in=[Status.RESOLVED, Status.CLOSED]).filter(
         sla_state__in=[SlaState.OK, SlaState.AT_RISK]
-    ).filter(next_due_at__lte=now) | Conversation.objects.exclude(
+    ).filter(next_due_at__lte=now - GRACE) | Conversation.objects.exclude(
         status__in=[Status.RESOLVED, Status.CLOSED]
     ).filter(sla_state=SlaState.OK, at_risk_at__lte=now)
     count = 0

@@ -22,6 +22,10 @@ from civique.sla.calendar import (
 from civique.sla.models import Policy, Unit
 
 TARGETS = ("acknowledgement", "first_answer", "resolution")
+# "At once" (a zero commitment) is kept by what the pipeline does in the same breath (an
+# automatic acknowledgement, a call answered as it is logged): a commitment counts as missed
+# only past its due time plus this grace.
+GRACE = timedelta(minutes=5)
 FINISHED = (Status.RESOLVED, Status.CLOSED)
 
 
@@ -119,8 +123,8 @@ def evaluate(
         for name in TARGETS
         if dues[name] is not None
         and (
-            (met[name] and met[name] > dues[name])
-            or (not met[name] and not finished and now > dues[name])
+            (met[name] and met[name] > dues[name] + GRACE)
+            or (not met[name] and not finished and now > dues[name] + GRACE)
         )
     ]
     running = [
@@ -128,7 +132,12 @@ def evaluate(
         for name in TARGETS
         if dues[name] is not None and met[name] is None and not finished
     ]
-    paused = any(b is None for _a, b in periods) and not finished
+    # Paused: the conversation waits for the citizen while a commitment is still to keep.
+    paused = (
+        any(b is None for _a, b in periods)
+        and not finished
+        and any(amounts[name][0] is not None and met[name] is None for name in TARGETS)
+    )
     next_due = min((t.due for t in running), default=None)
     at_risk_at = None
     if running:
@@ -139,7 +148,7 @@ def evaluate(
         state = SlaState.PAUSED
     elif not running:
         state = SlaState.MET if not missed else SlaState.BREACHED
-    elif next_due is not None and now > next_due:
+    elif next_due is not None and now > next_due + GRACE:
         state = SlaState.BREACHED
     elif at_risk_at is not None and now >= at_risk_at:
         state = SlaState.AT_RISK

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0002_team_contact_visibility'),
-        ('inbox', '0008_conversation_commitments'),
+        ('inbox', '0001_initial'),  # only Category is needed
     ]
 
     operations = [
