@@ -19,6 +19,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_acknowledgements(settings):
+    """Automatic acknowledgements add a message to every email; tests/sla turns them on."""
+    settings.CIVIQUE_AUTO_ACKNOWLEDGE = False
+
+
 @pytest.fixture
 def team(db) -> Team:
     return Team.objects.create(slug="accueil", name="Accueil", email="accueil@valmont.example")

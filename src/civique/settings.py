@@ -311,8 +311,13 @@ CIVIQUE_PIPELINE = [
     "civique.ingest.changes.apply_tombstone",
     "civique.ingest.stages.route",
     "civique.ingest.stages.update_clocks",
+    "civique.sla.acknowledgements.acknowledge",
     "civique.ingest.stages.notify",
 ]
+# Automatic acknowledgements (sla/acknowledgements.py); at most one per conversation, and per
+# contact, in the period.
+CIVIQUE_AUTO_ACKNOWLEDGE = env_bool("CIVIQUE_AUTO_ACKNOWLEDGE", True)
+CIVIQUE_ACK_PERIOD_HOURS = env_int("CIVIQUE_ACK_PERIOD_HOURS", 24)
 # Failed sign-ins: free ones per (account, address) pair, and per address (a town hall's agents
 # may share one); beyond, a delay that doubles from the first to the max (core.throttle).
 LOGIN_RATE_LIMIT_PER_USER = env_rate("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")

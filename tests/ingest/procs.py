@@ -104,6 +104,8 @@ def isolated_env(kind: str, tmp_path: Path):
         # The event a killed worker was on waits its backoff: keep it short here.
         "CIVIQUE_RETRY_BASE_SECONDS": "1",
         "CIVIQUE_TASKS_BACKEND": "database",
+        # Counts here are of the citizens' messages only (as in tests/conftest.py).
+        "CIVIQUE_AUTO_ACKNOWLEDGE": "false",
         "PYTHONPATH": os.pathsep.join(sys.path),
     }
     env.pop("DATABASE_URL", None)

@@ -79,19 +79,7 @@ def reply_to_conversation(
             )
             % {"channel": channel.name}
         )
-    public = conversation.visibility == "public"
-    kind = OperationKind.REPLY_PUBLIC if public else OperationKind.SEND
-    _check_supports(channel, kind)
-    answered = _latest_inbound(conversation) if public else None
-    message = _queue_reply(
-        user,
-        conversation,
-        text,
-        kind=kind,
-        message_kind=MessageKind.COMMENT if public else MessageKind.MESSAGE,
-        visibility=conversation.visibility,
-        in_reply_to=answered.external_id if answered else "",
-    )
+    message = _reply_on_channel(user, conversation, text)
     _after_reply(user, conversation, then_status)
     audit(user, "conversation.reply", conversation, {"message": message.pk})
     return message
@@ -159,7 +147,7 @@ def _latest_inbound(conversation: Conversation) -> Message | None:
 
 
 def _queue_reply(
-    user: User,
+    user: User | None,
     conversation: Conversation,
     text: str,
     *,
@@ -167,6 +155,7 @@ def _queue_reply(
     message_kind: str,
     visibility: str,
     in_reply_to: str,
+    meta: dict | None = None,
 ) -> Message:
     """Write our answer and its delivery, on the timeline, and count it on the clocks."""
     now = timezone.now()
@@ -178,16 +167,47 @@ def _queue_reply(
         kind=message_kind,
         visibility=visibility,
         author_agent=user,
-        author_name=str(user),
+        author_name=str(user) if user else "",
         subject=subject if subject.lower().startswith("re:") else f"Re: {subject}".strip(),
         text=text,
         in_reply_to=in_reply_to,
         created_at=now,
+        meta=meta or {},
     )
     Delivery.objects.create(message=message, kind=kind)
     timeline.record(conversation, TimelineKind.MESSAGE, actor=user, message=message, at=now)
     clocks.recompute(conversation)
     transaction.on_commit(_enqueue_delivery)
+    return message
+
+
+def _reply_on_channel(
+    user: User | None, conversation: Conversation, text: str, meta: dict | None = None
+) -> Message:
+    """In public under a public conversation's latest comment, else as a private message."""
+    public = conversation.visibility == "public"
+    kind = OperationKind.REPLY_PUBLIC if public else OperationKind.SEND
+    _check_supports(conversation.channel, kind)
+    answered = _latest_inbound(conversation) if public else None
+    return _queue_reply(
+        user,
+        conversation,
+        text,
+        kind=kind,
+        message_kind=MessageKind.COMMENT if public else MessageKind.MESSAGE,
+        visibility=conversation.visibility,
+        in_reply_to=answered.external_id if answered else "",
+        meta=meta,
+    )
+
+
+@transaction.atomic
+def queue_automatic_reply(conversation: Conversation, text: str, *, meta: dict) -> Message:
+    """An answer no agent wrote (an acknowledgement), traced like any reply: the outbox, the
+    timeline, the audit journal (actor « système »). The caller decides whether to send it."""
+    _check_active(conversation.channel, reply=True)
+    message = _reply_on_channel(None, conversation, text, meta={**meta, "automatic": True})
+    audit(None, "conversation.automatic_reply", conversation, {"message": message.pk})
     return message
 
 
@@ -275,7 +295,7 @@ def add_note(user: User, conversation: Conversation, text: str) -> Message:
         kind=MessageKind.NOTE,
         visibility=MessageVisibility.INTERNAL,
         author_agent=user,
-        author_name=str(user),
+        author_name=str(user) if user else "",
         text=text,
     )
     timeline.record(conversation, TimelineKind.MESSAGE, actor=user, message=message)

@@ -124,6 +124,10 @@ def build_mail(conf: SmtpSettings, operation: OutboundOperation, to: str) -> Ema
         mail["In-Reply-To"] = operation.in_reply_to
     if references:
         mail["References"] = " ".join(references)
+    if operation.meta.get("automatic"):
+        # RFC 3834: other systems (another Civique included) must not answer it automatically.
+        mail["Auto-Submitted"] = "auto-replied"
+        mail["X-Auto-Response-Suppress"] = "All"
     mail.set_content(operation.text, cte="quoted-printable")
     mail.add_alternative(_html(operation.text), subtype="html", cte="quoted-printable")
     for attachment in operation.attachments:
