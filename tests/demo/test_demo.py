@@ -188,3 +188,16 @@ def test_its_whatsapp_number_has_conversations_and_a_located_photo(demo):
     assert 48.8 < located.location_lat < 48.95 and 2.2 < located.location_lon < 2.45
     assert located.messages.filter(meta__type="location").exists()
     assert f"civique simulate whatsapp --channel {number.pk}" in demo
+
+
+def test_its_teams_have_opening_hours_and_its_conversations_due_times(demo):
+    from civique.sla.models import Calendar
+
+    reception = Calendar.objects.get(team__slug="accueil")
+    assert reception.slots.filter(weekday=5).exists()  # Saturday morning
+    with_policy = Conversation.objects.exclude(sla_policy="")
+    assert with_policy.count() == Conversation.objects.count()
+    assert with_policy.exclude(first_answer_due_at=None).exists()
+    assert Conversation.objects.filter(sla_state__in=["met", "breached"]).exists()
+    # The past is played without automatic acknowledgements.
+    assert not Message.objects.filter(meta__acknowledgement=True).exists()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import time
 
 from civique.channels.models import Channel
 from civique.core.models import Role, Team, User
 from civique.inbox.models import Category
+from civique.sla.models import Calendar
 
 DOMAIN = "valmont.example"
 
@@ -76,13 +78,32 @@ class Commune:
     credentials: list[DemoAgent]
 
 
+# Opening hours by team: (weekdays, opens, closes); the others use the default calendar
+# (Monday to Friday, 8:30–12:00 and 13:30–17:30). The reception also opens on Saturday morning;
+# the communication team watches the networks until 19:00 on weekdays.
+TEAM_HOURS = {
+    "accueil": [
+        (range(5), time(8, 30), time(12)),
+        (range(5), time(13, 30), time(17, 30)),
+        ([5], time(9), time(12)),
+    ],
+    "communication": [(range(5), time(9), time(19))],
+}
+
+
 def create_teams() -> dict[str, Team]:
-    return {
+    teams = {
         slug: Team.objects.create(
             slug=slug, name=name, email=f"{slug}@{DOMAIN}", description=description
         )
         for slug, name, description in TEAMS
     }
+    for slug, hours in TEAM_HOURS.items():
+        calendar = Calendar.objects.create(name=teams[slug].name, team=teams[slug])
+        for weekdays, opens, closes in hours:
+            for weekday in weekdays:
+                calendar.slots.create(weekday=weekday, opens=opens, closes=closes)
+    return teams
 
 
 def create_categories(teams: dict[str, Team]) -> dict[str, Category]:

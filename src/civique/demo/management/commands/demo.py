@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Max
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from civique.channels.models import Channel
@@ -25,6 +26,7 @@ from civique.demo.generator import generate
 from civique.demo.models import DemoLoad
 from civique.demo.networks import NETWORKS, add_networks
 from civique.demo.simulate import SIMULATORS
+from civique.inbox.clocks import recompute
 from civique.inbox.models import Conversation
 from civique.ingest.models import InboundEvent
 
@@ -92,6 +94,14 @@ def interrupted_text() -> str:
     )
 
 
+def recompute_all_clocks() -> None:
+    """The demo dates its rows after writing them: count the clocks and commitments again at
+    their final dates, so the inbox and the API show real due times."""
+    for pk in list(Conversation.objects.values_list("pk", flat=True)):
+        with transaction.atomic():
+            recompute(Conversation.objects.select_related("channel", "team").get(pk=pk))
+
+
 class Command(BaseCommand):
     help = (
         "Charge la commune fictive de Valmont : services, thèmes, canaux, agents et quelques "
@@ -118,8 +128,12 @@ class Command(BaseCommand):
             load, commune = self.start_load(options["conversations"], options["seed"])
             missing, first_id = load.conversations, 0
         try:
-            stats = generate(commune, missing, load.seed + first_id, first_id=first_id)
-            social = add_networks(commune, load.seed, timezone.now())
+            # The demo's past is played without automatic acknowledgements (they would leave
+            # as a burst of old mail on the first start); its clocks are recomputed at the end.
+            with override_settings(CIVIQUE_AUTO_ACKNOWLEDGE=False):
+                stats = generate(commune, missing, load.seed + first_id, first_id=first_id)
+                social = add_networks(commune, load.seed, timezone.now())
+            recompute_all_clocks()
         except KeyboardInterrupt:
             # Ctrl-C: the commune and the credentials are kept; say how to go on, no traceback.
             raise CommandError(interrupted_text(), returncode=130) from None
