@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "civique.channels",
     "civique.ingest",
     "civique.inbox",
+    "civique.moderation",
     "civique.portal",
     "civique.api",
     "civique.demo",
@@ -156,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civique.core.context_processors.civique",
+                "civique.moderation.context_processors.moderation",
             ],
         },
     },
@@ -310,6 +312,7 @@ CIVIQUE_PIPELINE = [
     "civique.ingest.changes.apply_tombstone",
     "civique.ingest.stages.route",
     "civique.ingest.stages.update_clocks",
+    "civique.moderation.stages.apply_charter",
     "civique.ingest.stages.notify",
 ]
 # Failed sign-ins: free ones per (account, address) pair, and per address (a town hall's agents

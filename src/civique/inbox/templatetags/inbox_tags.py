@@ -69,12 +69,14 @@ OPERATION_DONE = {
     OperationKind.UNHIDE: _("Message de nouveau visible sur la plateforme"),
     OperationKind.DELETE: _("Message supprimé de la plateforme (conservé ici)"),
     OperationKind.EDIT: _("Réponse modifiée sur la plateforme"),
+    OperationKind.BLOCK: _("Auteur bloqué sur la plateforme"),
 }
 OPERATION_ASKED = {
     OperationKind.HIDE: _("Masquage demandé"),
     OperationKind.UNHIDE: _("Réaffichage demandé"),
     OperationKind.DELETE: _("Suppression demandée"),
     OperationKind.EDIT: _("Modification demandée"),
+    OperationKind.BLOCK: _("Blocage de l'auteur demandé"),
 }
 
 
@@ -156,3 +158,12 @@ PLATFORM_STATUSES = {
 def platform_status_label(code) -> str:
     """A delivery status reported by the platform (WhatsApp: sent, delivered, read, failed)."""
     return str(PLATFORM_STATUSES.get(code, code or ""))
+
+
+@register.filter
+def readable_by(message, user) -> bool:
+    """A message flagged sensitive (``meta["sensitive"]``: health data, set by moderation) is
+    readable by administrators and supervisors only; others see a placeholder."""
+    if not (message.meta or {}).get("sensitive"):
+        return True
+    return bool(user.is_administrator or user.is_supervisor)
