@@ -204,6 +204,8 @@ def private_reply_candidates(conversation: Conversation):
 
 def _comment_choice(message: Message) -> str:
     when = date_format(localtime(message.when), "SHORT_DATETIME_FORMAT")
+    if (message.meta or {}).get("sensitive"):  # health data: not in a list anyone reads
+        return f"{when} — {gettext('Contenu masqué : données de santé')}"
     return f"{when} — {Truncator(message.text).chars(60)}"
 
 

@@ -54,7 +54,7 @@ def record(
         note=note,
     )
     message = case.message
-    text = Decision(decision).label
+    text = str(Decision(decision).label)
     if article is not None:
         text = _("%(decision)s — art. %(article)s (%(title)s)") % {
             "decision": text,

@@ -111,10 +111,20 @@ def _open_case(
         label_index=f" {' '.join(e.label for e in assessment.evidence)} "[:500],
     )
     if sensitive:
-        # Read by the inbox's timeline: the text is shown to authorised roles only.
-        message.meta = {**message.meta, "sensitive": "health"}
-        message.save(update_fields=["meta"])
+        _restrict(message)
     return case
+
+
+def _restrict(message: Message) -> None:
+    """Health data: the inbox shows the text to authorised roles only (``meta["sensitive"]``),
+    and a subject taken from the text is replaced, since lists and page titles show it."""
+    message.meta = {**message.meta, "sensitive": "health"}
+    message.save(update_fields=["meta"])
+    conversation = message.conversation
+    subject = conversation.subject.rstrip("…. ")
+    if subject and subject in " ".join(message.text.split()):
+        conversation.subject = _("Commentaire masqué : données de santé")
+        conversation.save(update_fields=["subject", "updated_at"])
 
 
 def _reasons_text(case: ModerationCase) -> str:
