@@ -110,3 +110,13 @@ def test_an_administrator_sees_every_team(comments, db):
     admin = User.objects.create_user("chef", password="x-motdepasse", role=Role.ADMINISTRATOR)
     html = signed_in(admin).get("/moderation/").content.decode()
     assert html.count('class="moderation-case') == 4
+
+
+def test_the_portal_publishes_the_enabled_articles(db):
+    from civique.moderation.models import CharterRule
+
+    CharterRule.objects.filter(slug="droit-auteur").update(enabled=False)
+    html = Client().get("/portail/charte/").content.decode()
+    assert "Article 1 — Injures et outrages" in html
+    assert "article 9 du RGPD" in html
+    assert "Droit d&#x27;auteur" not in html and "Droit d'auteur" not in html

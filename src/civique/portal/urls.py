@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("merci/", views.thanks, name="thanks"),
     path("suivi/", views.track, name="track"),
+    path("charte/", views.charter, name="charter"),
 ]

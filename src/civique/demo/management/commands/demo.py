@@ -23,6 +23,7 @@ from civique.demo.commune import (
 )
 from civique.demo.generator import generate
 from civique.demo.models import DemoLoad
+from civique.demo.moderation import add_moderation
 from civique.demo.networks import NETWORKS, add_networks
 from civique.demo.simulate import SIMULATORS
 from civique.inbox.models import Conversation
@@ -120,6 +121,8 @@ class Command(BaseCommand):
         try:
             stats = generate(commune, missing, load.seed + first_id, first_id=first_id)
             social = add_networks(commune, load.seed, timezone.now())
+            with transaction.atomic():
+                moderated = add_moderation(commune, load.seed, timezone.now())
         except KeyboardInterrupt:
             # Ctrl-C: the commune and the credentials are kept; say how to go on, no traceback.
             raise CommandError(interrupted_text(), returncode=130) from None
@@ -133,7 +136,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démo chargée en {time.monotonic() - started:.1f} s : {missing} demandes "
-                f"({summary or 'aucune'}){networks}."
+                f"({summary or 'aucune'}){networks}, et {moderated} commentaires à modérer."
             )
         )
         self.stdout.write(credentials_path().read_text(encoding="utf-8"))
