@@ -120,3 +120,18 @@ def test_the_portal_publishes_the_enabled_articles(db):
     assert "Article 1 — Injures et outrages" in html
     assert "article 9 du RGPD" in html
     assert "Droit d&#x27;auteur" not in html and "Droit d'auteur" not in html
+
+
+def test_an_angry_complaint_with_a_phone_number_gets_both_hiding_and_a_call(moderator, page_routes):
+    text = "Deux signalements pour la fuite et toujours rien, c'est scandaleux ! 06 12 34 56 78"
+    case = analysed(
+        receive(page_routes, text, author="41", name="Yves Caron"),
+        finding("tone.angry", 0.8, "scandaleux", 50),
+        finding("personal.phone", 0.95, "06 12 34 56 78", 63),
+    )
+    assert case.angry and case.charter_rule.slug == "donnees-personnelles"
+    html = signed_in(moderator).get("/moderation/").content.decode()
+    assert "Bonjour Yves" in html
+    assert "Nous pouvons vous appeler au numéro que vous nous avez laissé" in html
+    assert "Tâche : rappeler au 06 12 34 56 78" in html
+    assert 'value="hide"' in html

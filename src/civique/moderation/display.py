@@ -102,6 +102,12 @@ class CaseView:
     phone: str = ""
 
     @property
+    def can_hide(self) -> bool:
+        """Hiding is offered unless the comment is hidden, or is only an angry complaint."""
+        case = self.case
+        return not case.message.hidden_at and (case.charter_rule_id is not None or not case.angry)
+
+    @property
     def placeholder(self) -> str:
         return _(PLACEHOLDER)
 

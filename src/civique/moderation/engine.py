@@ -15,6 +15,7 @@ from civique.moderation.models import AutoRule, CharterRule
 
 ANGRY = "tone.angry"
 ANGRY_MIN_SCORE = 0.5
+ABUSE_MIN_SCORE = 0.5
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def assess(
     hidden_before: int,
 ) -> Assessment:
     article, score = choose_article(analysis, articles, electoral_period)
-    angry = article is None and analysis.score(ANGRY) >= ANGRY_MIN_SCORE
+    # Angry but legitimate: the tone, without abuse (a complaint may still carry a phone number
+    # to hide, under article 6: it is then both).
+    angry = analysis.score(ANGRY) >= ANGRY_MIN_SCORE and analysis.score("abuse") < ABUSE_MIN_SCORE
     matched = []
     for rule in rules:
         if rule_matches(rule, analysis, text, channel_id, hidden_before):
