@@ -185,3 +185,18 @@ def test_dismissing_and_reopening(moderator, insult):
     post(moderator, insult, action="reopen")
     insult.refresh_from_db()
     assert insult.state == CaseState.OPEN
+
+
+def test_a_platform_that_cannot_block_refuses_with_its_own_words(moderator, instagram_channel):
+    from civique.inbox.models import Message
+    from tests.channels.instagram import deliver
+
+    deliver(Client(), instagram_channel, "comment-add.json")
+    comment = Message.objects.get(channel=instagram_channel, kind="comment")
+    case = analysed(comment, finding("abuse.insult", 0.9))
+    client = Client()
+    client.force_login(moderator)
+    response = client.post(f"/moderation/{case.pk}/", {"action": "block"}, follow=True)
+    assert not Delivery.objects.filter(kind="block").exists()
+    html = response.content.decode()
+    assert "ne permet pas de bloquer l&#x27;auteur d&#x27;un message" in html
