@@ -209,3 +209,29 @@ def test_electoral_propaganda_is_proposed_only_during_the_electoral_period(page_
     case = analysed(receive(page_routes, text, author="92"), electoral)
     assert case.charter_rule.slug == "propagande-electorale"
     assert Contact.objects.count() >= 2
+
+
+def test_the_queue_shows_health_text_to_supervisors_only(page_routes, agent, moderator):
+    from civique.moderation.models import ModeratorTeam
+
+    ModeratorTeam.objects.create(team=agent.teams.get())
+    analysed(receive(page_routes, HEALTH_TEXT), HEALTH)
+    as_agent, as_supervisor = Client(), Client()
+    as_agent.force_login(agent)
+    as_supervisor.force_login(moderator)
+    agent_queue = as_agent.get("/moderation/").content.decode()
+    assert "Contenu masqué : données de santé" in agent_queue
+    assert "cardiologie" not in agent_queue
+    assert "cardiologie" in as_supervisor.get("/moderation/").content.decode()
+
+
+def test_a_failed_automatic_hide_says_why(page_routes, graph_api, moderator):
+    health_rule(page_routes)
+    graph_api.fail("POST", r"\d+_\d+", "deleted")
+    case = analysed(receive(page_routes, HEALTH_TEXT), HEALTH)
+    deliver_due()
+    client = Client()
+    client.force_login(moderator)
+    html = client.get("/moderation/").content.decode()
+    assert "Masquage échoué" in html
+    assert case.message.deliveries.get(kind="hide").state == "failed"

@@ -45,7 +45,7 @@ def cases_for(user) -> QuerySet[ModerationCase]:
         "message__author_contact",
         "charter_rule",
         "escalated_to",
-    )
+    ).prefetch_related("message__deliveries")
     teams = moderated_team_ids(user)
     if teams is None:
         return qs

@@ -108,6 +108,16 @@ class CaseView:
         return not case.message.hidden_at and (case.charter_rule_id is not None or not case.angry)
 
     @property
+    def hide_failure(self) -> str:
+        """Why the last hide failed on the platform ("" when it did not fail)."""
+        last = max(
+            (d for d in self.case.message.deliveries.all() if d.kind == "hide"),
+            key=lambda d: d.pk,
+            default=None,
+        )
+        return last.last_error if last is not None and last.state == "failed" else ""
+
+    @property
     def placeholder(self) -> str:
         return _(PLACEHOLDER)
 
