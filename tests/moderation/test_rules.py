@@ -235,3 +235,20 @@ def test_a_failed_automatic_hide_says_why(page_routes, graph_api, moderator):
     html = client.get("/moderation/").content.decode()
     assert "Masquage échoué" in html
     assert case.message.deliveries.get(kind="hide").state == "failed"
+
+
+def test_the_api_gives_health_text_to_supervisors_only(page_routes, agent, moderator):
+    from civique.api.actions import create_token
+
+    case = analysed(receive(page_routes, HEALTH_TEXT), HEALTH)
+    url = f"/api/v1/conversations/{case.message.conversation_id}"
+
+    def text_for(user) -> str:
+        headers = {"Authorization": f"Bearer {create_token(user).secret}"}
+        answer = Client().get(url, headers=headers)
+        assert answer.status_code == 200, answer.content
+        messages = answer.json()["messages"]
+        return next(m["text"] for m in messages if m["id"] == case.message.pk)
+
+    assert text_for(agent) == "Contenu masqué : données de santé"
+    assert text_for(moderator) == HEALTH_TEXT

@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from civique.contacts.models import IdentityKind
 from civique.contacts.normalize import normalize_identity
+from civique.inbox.access import SENSITIVE_PLACEHOLDER, can_read_text
 from civique.inbox.models import Direction
 
 MAX_ID = 2**63 - 1  # the database's bigint: beyond, a query would fail instead of answering
@@ -205,6 +206,14 @@ class MessageOut(Schema):
     @staticmethod
     def resolve_attachments(obj) -> list:
         return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_text(obj, context) -> str:
+        """Health data: the text for administrators and supervisors only (as in the back
+        office); a placeholder for other tokens."""
+        if can_read_text(context["request"].auth, obj):
+            return obj.text
+        return _(SENSITIVE_PLACEHOLDER)
 
     @staticmethod
     def resolve_delivery(obj):

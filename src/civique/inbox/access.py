@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_noop
 
 from civique.inbox.models import Conversation, Message
 
@@ -38,3 +39,14 @@ def access_message(user, pk: int) -> Message:
 def can_manage_team(user, conversation: Conversation) -> bool:
     """Transfers to another team and assignment of someone else: supervisors and administrators."""
     return user.is_administrator or (user.is_supervisor and conversation.team in user.teams.all())
+
+
+SENSITIVE_PLACEHOLDER = gettext_noop("Contenu masqué : données de santé")
+
+
+def can_read_text(user, message: Message) -> bool:
+    """A message flagged sensitive (``meta["sensitive"]``: health data, set by moderation) is
+    readable by administrators and supervisors only; others get a placeholder."""
+    if not (message.meta or {}).get("sensitive"):
+        return True
+    return bool(user.is_administrator or user.is_supervisor)

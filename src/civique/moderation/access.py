@@ -2,8 +2,8 @@
 
 Least privilege by team: administrators moderate every channel; supervisors the channels their
 teams own; other agents only when their team is listed as a moderator team (« services
-modérateurs »), and only for that team's channels. Reading the text of a comment hidden for
-health data is reserved to administrators and supervisors of the team; others see a placeholder.
+modérateurs »), and only for that team's channels. Reading the text of a comment with health
+data is reserved to administrators and supervisors; others see a placeholder.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from civique.inbox.access import can_read_text
 from civique.moderation.models import ModerationCase, ModeratorTeam
 
 
@@ -61,9 +62,6 @@ def access_case(user, pk: int) -> ModerationCase:
 
 
 def can_read_sensitive(user, case: ModerationCase) -> bool:
-    """Health data stays readable by administrators and the team's supervisors only."""
-    if not case.sensitive:
-        return True
-    if user.is_administrator:
-        return True
-    return user.is_supervisor and user.teams.filter(pk=case.message.channel.team_id).exists()
+    """Health data stays readable by administrators and supervisors (of the case's team, since
+    ``cases_for`` shows them no other), as everywhere in the back office."""
+    return can_read_text(user, case.message)

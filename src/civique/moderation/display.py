@@ -8,14 +8,12 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from civique.analysis.base import Analysis
+from civique.inbox.access import SENSITIVE_PLACEHOLDER
 from civique.inbox.models import Message
 from civique.moderation.engine import Evidence, evidence_of
 from civique.moderation.models import ModerationCase
-
-PLACEHOLDER = gettext_noop("Contenu masqué : données de santé")
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ class CaseView:
 
     @property
     def placeholder(self) -> str:
-        return _(PLACEHOLDER)
+        return _(SENSITIVE_PLACEHOLDER)
 
 
 def case_view(case: ModerationCase, readable: bool, phone: str) -> CaseView:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civique.channels.connectors.base import OperationKind
 from civique.contacts.normalize import format_phone
+from civique.inbox.access import can_read_text
 from civique.inbox.models import DeliveryState, MessageKind, Priority, Status
 
 register = template.Library()
@@ -162,8 +163,4 @@ def platform_status_label(code) -> str:
 
 @register.filter
 def readable_by(message, user) -> bool:
-    """A message flagged sensitive (``meta["sensitive"]``: health data, set by moderation) is
-    readable by administrators and supervisors only; others see a placeholder."""
-    if not (message.meta or {}).get("sensitive"):
-        return True
-    return bool(user.is_administrator or user.is_supervisor)
+    return can_read_text(user, message)
