@@ -252,3 +252,15 @@ def test_the_api_gives_health_text_to_supervisors_only(page_routes, agent, moder
 
     assert text_for(agent) == "Contenu masqué : données de santé"
     assert text_for(moderator) == HEALTH_TEXT
+
+
+def test_an_assign_rule_gives_the_conversation_to_its_agent(page_routes, agent):
+    AutoRule.objects.create(
+        name="Insultes à Bruno", labels=["abuse"], action=RuleAction.ASSIGN, assignee=agent
+    )
+    case = analysed(
+        receive(page_routes, "Bande de nuls", author="71"), finding("abuse.insult", 0.8)
+    )
+    case.message.conversation.refresh_from_db()
+    assert case.message.conversation.assignee == agent
+    assert case.decisions.filter(decision=Decision.ASSIGN, note=str(agent)).exists()
