@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from civique.core.models import AuditEvent
+from civique.core.models import AuditEvent, User
 from civique.inbox.models import Delivery, DeliveryState
 from civique.inbox.outbox import deliver_due
 from civique.moderation import actions
@@ -147,6 +147,18 @@ def test_escalating_goes_to_the_head_of_communication(moderator, head, insult):
     insult.refresh_from_db()
     assert (insult.state, insult.escalated_to) == (CaseState.ESCALATED, head)
     assert AuditEvent.objects.filter(verb="moderation.escalate").exists()
+
+
+def test_the_head_of_communication_finds_what_was_escalated_to_them(moderator, head, insult):
+    post(moderator, insult, action="escalate")
+    client = Client()
+    client.force_login(head)
+    assert f'id="cas-{insult.pk}"' in client.get("/moderation/?state=mine").content.decode()
+    admin_queue = Client()
+    admin_queue.force_login(User.objects.create_superuser("chef", password="x-motdepasse"))
+    assert (
+        f'id="cas-{insult.pk}"' not in admin_queue.get("/moderation/?state=mine").content.decode()
+    )
 
 
 def test_escalating_to_an_agent_is_refused(moderator, agent, insult):

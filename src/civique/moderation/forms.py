@@ -12,6 +12,7 @@ from civique.moderation.models import CaseState, CharterRule
 
 STATE_CHOICES = [
     ("queue", _("À traiter et remontés")),
+    ("mine", _("Remontés à moi")),
     *CaseState.choices,
     ("all", _("Tous")),
 ]

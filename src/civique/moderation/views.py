@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +24,7 @@ from civique.moderation.access import (
 )
 from civique.moderation.display import case_view
 from civique.moderation.forms import CaseActionForm, QueueFilterForm, escalation_targets
-from civique.moderation.models import QUEUE_STATES, CharterRule
+from civique.moderation.models import QUEUE_STATES, CaseState, CharterRule
 
 PAGE_SIZE = 30
 
@@ -52,6 +51,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             cases = cases.filter(label_index__contains=f" {data['label']}")
     if state == "queue":
         cases = cases.filter(state__in=QUEUE_STATES)
+    elif state == "mine":
+        cases = cases.filter(state=CaseState.ESCALATED, escalated_to=request.user)
     elif state != "all":
         cases = cases.filter(state=state)
     page = Paginator(cases.order_by("-severity", "-score", "-created_at", "-id"), PAGE_SIZE)
@@ -113,8 +114,6 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         PERFORM[form.cleaned_data["action"]](request.user, case, form.cleaned_data)
     except ActionError as exc:
         messages.error(request, _("Rien n'a été enregistré : %(e)s") % {"e": exc})
-    except PermissionDenied:
-        raise
     else:
         messages.success(
             request,
