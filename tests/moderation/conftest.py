@@ -17,7 +17,7 @@ from civique.ingest.actions import process_due_events
 from civique.ingest.models import EventState, InboundEvent
 from civique.moderation.models import ModerationCase, ModerationSetup
 from civique.moderation.rules import moderate_message
-from tests.channels.facebook import PAGE_TOKEN, page_fixture  # noqa: F401 - fixture "page"
+from tests.channels.facebook import PAGE_TOKEN
 from tests.hooks import PAGE_ID, post_signed
 
 POST = f"{PAGE_ID}_872301445528771"
@@ -89,8 +89,13 @@ def head(moderator) -> User:
 
 
 @pytest.fixture
-def page_routes(page, graph_api):
-    """The fake Graph API answers the post read and every moderation call."""
+def page_routes(facebook_channel, graph_api) -> Channel:
+    """The standing Facebook Page with its access token (not the fixture ``page``: the browser
+    tests name theirs so), the fake Graph API answering the post read and every moderation
+    call."""
+    page = facebook_channel
+    page.secrets = {**page.secrets, "page_access_token": PAGE_TOKEN}
+    page.save()
     graph_api.route("GET", POST, {"id": POST, "message": "Collecte des encombrants"})
     graph_api.route("POST", r"\d+_\d+", {"success": True})
     graph_api.route("DELETE", r"\d+_\d+", {"success": True})
