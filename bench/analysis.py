@@ -126,8 +126,9 @@ def timings(texts: list[str], run) -> list[float]:
 def describe(name: str, spent: list[float], out) -> None:
     total = sum(spent) / 1000
     quantiles = statistics.quantiles(spent, n=20)
+    median = statistics.median(spent)
     out.write(
-        f"{name:<34} {len(spent) / total:>9.0f} messages/s   médiane {statistics.median(spent):.2f} ms"
+        f"{name:<34} {len(spent) / total:>9.0f} messages/s   médiane {median:.2f} ms"
         f"   p95 {quantiles[18]:.2f} ms   max {max(spent):.1f} ms\n"
     )
 
@@ -161,12 +162,8 @@ def main(out, *, mlma: Path, with_ner: bool = True, repeat: int = 1) -> None:
     results = analyse_many(
         [r["text"] for r in rows], own_contacts=OWN, public_figures=FIGURES, ner=with_ner
     )
-    report_quality(
-        rows,
-        results,
-        out,
-        f"Jeu d'évaluation ({len(rows)} commentaires, NER {'activée' if with_ner else 'désactivée'})",
-    )
+    layer = "activée" if with_ner else "désactivée"
+    report_quality(rows, results, out, f"Jeu d'évaluation ({len(rows)} commentaires, NER {layer})")
     if with_ner:
         rules_only = analyse_many(
             [r["text"] for r in rows], own_contacts=OWN, public_figures=FIGURES, ner=False
