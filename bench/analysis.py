@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 EVAL = HERE / "data" / "moderation_eval.jsonl"
 # The institution's own contacts and public figures, as a city would configure them.
 OWN = ("contact@valmont.fr", "01 23 45 67 89", "valmont.fr", "chu-valmont.fr")
-FIGURES = ("Jean Dupont", "Dupont")
+FIGURES = ("Jean Dupont",)
 
 
 def load_eval() -> list[dict]:

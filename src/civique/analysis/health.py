@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from civique.analysis.base import Finding, Span
-from civique.analysis.lexicon import words_pattern
+from civique.analysis.lexicon import skeleton_regex, words_pattern
 from civique.analysis.normalise import Skeleton
 
 NAME = "health-rules"
@@ -42,23 +42,26 @@ STAYS = words_pattern([
     "aux urgences", "admis", "admise", "en psychiatrie", "hôpital psychiatrique", "hp",
     "en oncologie", "en cardiologie", "en gériatrie", "en neurologie", "en pédiatrie",
     "en maternité", "en chirurgie", "en pneumologie", "en néphrologie", "en soins",
-    "en unité covid", "usld", "en ssr", "en hdj",
+    "en unité covid", "usld", "en ssr", "en hdj", "en néonat", "néonatologie", "en néonatologie",
+    "en gynéco", "en maternité", "en soins palliatifs", "sous dialyse", "en rééducation",
 ])  # fmt: skip
 HEALTH = re.compile(r"\b(?:" + CONDITIONS + "|" + TREATMENTS + "|" + STAYS + r")\b")
-RELATIVES = re.compile(
+RELATIVES = skeleton_regex(
     r"\b(?:ma|mon|mes|notre|nos|sa|son|ses|leur|leurs)\s+(?:mere|pere|fils|file|files|fille|"
+    r"grandmere|grandpere|grandsparents|bellemere|beaupere|beaufrere|bellesoeur|petitfils|"
+    r"petitefille|"
     r"filles|enfant|enfants|bebe|mari|femme|epoux|epouse|frere|soeur|grand mere|grand pere|"
     r"grands parents|mamie|papi|papy|maman|papa|tante|oncle|cousin|cousine|neveu|niece|"
     r"conjoint|conjointe|compagnon|compagne|copain|copine|voisin|voisine|beau pere|bele mere|"
     r"beau frere|bele soeur|petit fils|petite file|petite fille|patient|patiente|residente|"
     r"resident|gamin|gamine|ado)\b"
 )
-FIRST_PERSON = re.compile(
+FIRST_PERSON = skeleton_regex(
     r"\b(?:je suis|j suis|chui|jsuis|j ai|j avais|je sors|je souffre|moi meme|je prends|"
     r"je prend|je vais etre|j etais|on m a|on ma|je me suis fait)\b"
 )
-ROOM = re.compile(r"\b(?:chambre|ch|box|lit)\s*(?:n|no|numero)?\s*\d{1,4}\b")
-CIVILITY = re.compile(r"\b(?:m|mr|mme|mle|madame|monsieur|mademoiselle|docteur|dr)\s+[a-z]{2,}")
+ROOM = skeleton_regex(r"\b(?:chambre|ch|box|lit)\s*(?:n|no|numero)?\s*\d{1,4}\b")
+CIVILITY = skeleton_regex(r"\b(?:m|mr|mme|mle|madame|monsieur|mademoiselle|docteur|dr)\s+[a-z]{2,}")
 WINDOW = 80
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from civique.analysis.normalise import Skeleton, fold
+from civique.analysis.normalise import Skeleton, fold, fold_char
 
 DATA = Path(__file__).resolve().parent / "data"
 # A plural or feminine ending accepted after every term.
@@ -36,20 +36,27 @@ class Lexicon:
     def __init__(self, entries: Iterable[Entry]):
         self.exact: dict[str, Entry] = {}
         self.prefixes: list[tuple[str, Entry]] = []
-        parts = []
+        parts, prefix_parts = [], []
         for entry in entries:
             folded = fold(entry.term.rstrip("*"))
             if not folded:
                 continue
             if entry.term.endswith("*"):
                 self.prefixes.append((folded, entry))
-                parts.append(re.escape(folded) + "[a-z]*")
+                prefix_parts.append(re.escape(folded) + "[a-z]*")
             else:
                 self.exact.setdefault(folded, entry)
                 parts.append(re.escape(folded))
+        # Exact terms first (longest first), so that ``encules`` is the insult ``enculé`` and
+        # not the prefix ``encul*``.
         parts.sort(key=len, reverse=True)
+        prefix_parts.sort(key=len, reverse=True)
         self.pattern = re.compile(
-            r"(?<![a-z0-9])(?P<base>" + "|".join(parts) + ")" + ENDINGS + r"(?![a-z0-9])"
+            r"(?<![a-z0-9])(?P<base>"
+            + "|".join(parts + prefix_parts)
+            + ")"
+            + ENDINGS
+            + r"(?![a-z0-9])"
         )
 
     def _lookup(self, base: str) -> Entry | None:
@@ -87,3 +94,14 @@ def words_pattern(words: Iterable[str]) -> str:
     """A regex alternation of ``words`` as they appear in a skeleton (folded, runs collapsed)."""
     folded = sorted({fold(w) for w in words if fold(w)}, key=len, reverse=True)
     return "(?:" + "|".join(re.escape(w) for w in folded) + ")"
+
+
+_RUN = re.compile(r"(?<!\\)([a-z])\1+")
+
+
+def skeleton_regex(source: str, flags: int = 0) -> re.Pattern:
+    """Compile a regex written in plain lower-case French (``casser``, ``homme``) so that it
+    matches skeletons, where runs of a letter are collapsed (``caser``, ``home``). Accented
+    letters are folded too. Escapes (``\\s``, ``\\b``) are left alone."""
+    folded = "".join(fold_char(c) if not c.isascii() else c for c in source)
+    return re.compile(_RUN.sub(r"\1", folded), flags)

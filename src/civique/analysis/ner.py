@@ -2,12 +2,14 @@
 layer. It is a pip dependency (no download at run time); when it is not installed the layer is
 simply absent (``available()`` is false) and the rule layer still runs.
 
-A PER entity is not reported when it is a public figure, when it follows a street type (``rue
-Victor Hugo``, ``avenue du Général de Gaulle``), or when it is a single lower-case word.
+A PER entity is reported only when it looks like a full name (two capitalised words once titles
+are set aside), and not when it is a public figure or follows a street type (``rue Victor
+Hugo``, ``avenue du Général de Gaulle``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
@@ -46,13 +48,31 @@ def person_names(texts: Sequence[str], public_figures: set[str]) -> list[list[Sp
     return results
 
 
+# Words the small model takes for names at the start of a comment or before a first name.
+TITLES = re.compile(
+    r"^(?:(?:M\.|Mr\.?|Mme|Mlle|Madame|Monsieur|Mademoiselle|Dr\.?|Docteur|Pr\.?|Professeur|"
+    r"Maître|Me|Infirmière|Infirmier|Interne|Aide-soignante|Aide-soignant|Agent|Maire|Adjoint|"
+    r"Adjointe)\s+)+"
+)
+PARTICLES = {"de", "du", "des", "d'", "le", "la", "van", "von", "di", "da", "ben", "el"}
+
+
+def plausible_name(value: str) -> bool:
+    """A full name, as the small model's guesses go: at least two words once titles are set
+    aside, each capitalised (particles apart). A first name alone, a capitalised first word
+    (``Merci``, ``Pensez``) or a brand followed by a common noun is not reported."""
+    words = TITLES.sub("", value).split()
+    names = [w for w in words if w.lower() not in PARTICLES]
+    return len(names) >= 2 and all(w[0].isupper() for w in names)
+
+
 def _names(text: str, ents: Iterable, figures: set[str]) -> Iterable[Span]:
     for ent in ents:
         if ent.label_ != "PER":
             continue
         start, end = ent.start_char, ent.end_char
         value = text[start:end]
-        if not any(c.isupper() for c in value):
+        if not plausible_name(value):
             continue
         if after_street_type(text, start) or is_public_figure(value, figures):
             continue

@@ -164,8 +164,10 @@ def analyse_personal(
     digits_in_text = sum(c.isdigit() for c in text)
     if digits_in_text >= 8:
         add("personal.phone", 0.9, find_phones(text, own_phones))
+    plate_ranges = [m.span() for m in OLD_PLATE.finditer(text)] if digits_in_text >= 3 else []
     add("personal.address", 0.85, [
         _span(text, m.start(), m.end()) for m in ADDRESS.finditer(text)
+        if not any(a < m.end("num") and m.start("num") < b for a, b in plate_ranges)
     ])  # fmt: skip
     if digits_in_text >= 13:
         nirs = [

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from civique.analysis.base import Finding, Span
+from civique.analysis.lexicon import skeleton_regex
 from civique.analysis.normalise import Skeleton
 
 NAME = "spam-rules"
@@ -23,19 +24,20 @@ SHORTENERS = {
     "rebrand.ly", "tiny.cc", "buff.ly", "rb.gy", "t.ly", "s.id", "lnkd.in", "urlz.fr",
     "bitly.com", "v.gd", "shorte.st", "adf.ly", "linktr.ee",
 }  # fmt: skip
-ADVERTISING = re.compile(
-    r"\b(?:promo|promos|promotion|promotions|code promo|soldes|reduction|remise|rabais|"
-    r"\d{1,2} ?%|gratuit|gratuite|gratuitement|offert|offerte|cadeau|gagnez|gagner de l argent|"
-    r"gagne|argent facile|revenu passif|revenus pasifs|revenus complementaires|travail a domicile|"
+ADVERTISING = skeleton_regex(
+    r"\b(?:promo|promos|promotion|promotions|code promo|soldes|reduction|remise|rabais|bonus|"
+    r"gratuit|gratuite|gratuitement|offert|offerte|cadeau|gagnez|gagner de l argent|"
+    r"gagne|argent facile|revenu passif|revenus passifs|revenus complementaires|travail a domicile|"
     r"cliquez|clique ici|cliquez ici|lien en bio|lien dans ma bio|inscrivez vous|inscris toi|"
     r"dm moi|mp moi|ecris moi en prive|contactez moi sur|whatsapp|telegram|crypto|cryptos|"
-    r"cryptomonaie|bitcoin|bitcoins|btc|eth|ethereum|forex|trading|trader|investis|investisez|"
-    r"investisement|rendement|profits?|casino|paris sportifs|pronostics|rencontres? coquines?|"
+    r"cryptomonnaie|bitcoin|bitcoins|btc|eth|ethereum|forex|trading|trader|investis|investissez|"
+    r"investissement|rendement|profits?|casino|paris sportifs|pronostics|rencontres? coquines?|"
     r"celibataires|followers|abones gratuits|likes gratuits|livraison gratuite|achetez|"
     r"commandez|boutique en ligne|vente flash|offre limitee|ofre limitee|seulement \d+|prix|"
-    r"pas cher|meilleur prix|mlm|parainage|code parain|airdrop|nft|maigrir|minceur|viagra)\b"
+    r"pas cher|meilleur prix|mlm|parrainage|code parrain|airdrop|nft|maigrir|minceur|viagra)\b"
 )
 # A character ten times in a row (punctuation twenty: angry people write "!!!!!!!!!!").
+DISCOUNT = re.compile(r"-\s?\d{1,2}\s?%")
 REPEATED_CHAR = re.compile(r"([^\s!?.])\1{9,}|([!?.])\2{19,}")
 WORDS = re.compile(r"\w+")
 
@@ -62,13 +64,15 @@ def analyse_spam(skel: Skeleton, *, own_domains: Iterable[str] = ()) -> list[Fin
     if links:
         findings.append(Finding("spam.link", 0.85 if shortened else 0.6, NAME, tuple(links)))
     ads = list(ADVERTISING.finditer(skel.text))
-    if ads:
-        distinct = len({m.group() for m in ads})
+    discounts = list(DISCOUNT.finditer(text))
+    if ads or discounts:
+        distinct = len({m.group() for m in ads}) + min(len(discounts), 1)
         score = min(1.0, 0.3 * distinct + (0.25 if links else 0.0))
-        spans = []
+        spans = [Span(m.start(), m.end(), m.group()) for m in discounts]
         for m in ads:
             start, end = skel.span(m.start(), m.end())
             spans.append(Span(start, end, text[start:end]))
+        spans.sort(key=lambda s: (s.start, s.end))
         findings.append(Finding("spam.advertising", round(score, 3), NAME, tuple(spans)))
     flood = _flood(text)
     if flood is not None:
