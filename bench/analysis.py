@@ -22,13 +22,15 @@ from civique.analysis import LABELS, THRESHOLD, analyse_many, ner
 
 HERE = Path(__file__).resolve().parent
 EVAL = HERE / "data" / "moderation_eval.jsonl"
+# Written after the rules were tuned on EVAL, and never tuned on: the fairer figure.
+FRESH = HERE / "data" / "moderation_eval_fresh.jsonl"
 # The institution's own contacts and public figures, as a city would configure them.
 OWN = ("contact@valmont.fr", "01 23 45 67 89", "valmont.fr", "chu-valmont.fr")
 FIGURES = ("Jean Dupont",)
 
 
-def load_eval() -> list[dict]:
-    return [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line]
+def load_eval(path: Path = EVAL) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def predicted(result) -> set[str]:
@@ -169,8 +171,18 @@ def main(out, *, mlma: Path, with_ner: bool = True, repeat: int = 1) -> None:
             [r["text"] for r in rows], own_contacts=OWN, public_figures=FIGURES, ner=False
         )
         report_quality(rows, rules_only, out, "Même jeu, règles seules (sans NER)")
+    fresh = load_eval(FRESH)
+    fresh_results = analyse_many(
+        [r["text"] for r in fresh], own_contacts=OWN, public_figures=FIGURES, ner=with_ner
+    )
+    report_quality(
+        fresh,
+        fresh_results,
+        out,
+        f"Jeu frais ({len(fresh)} commentaires, jamais ajusté, NER {layer})",
+    )
     report_mlma(mlma, out)
-    texts = [r["text"] for r in rows]
+    texts = [r["text"] for r in rows + fresh]
     if mlma.exists():
         texts += [text for text, _ in mlma_rows(mlma)]
     report_speed(texts * repeat, out, with_ner)

@@ -99,3 +99,8 @@ def test_plates_and_birth_dates_are_found():
 def test_a_reference_number_or_an_amount_is_not_personal_data():
     found = analyse("Dossier 2024-000123, montant 1 234,56 euros, réf 987654321", ner=False)
     assert not any(f.label.startswith("personal.") for f in found.findings), found
+
+
+def test_an_address_on_the_institutions_own_domain_is_its_own_contact():
+    text = "écrivez à accueil@valmont.fr ou à moi, renee@example.org"
+    assert spans(text, "personal.email", own_contacts=["valmont.fr"]) == ["renee@example.org"]

@@ -150,7 +150,7 @@ def find_phones(text: str, own_phones: set[str]) -> list[Span]:
 def analyse_personal(
     text: str, *, own_contacts: Iterable[str] = (), public_figures: Iterable[str] = ()
 ) -> list[Finding]:
-    own_emails, own_phones, _domains = own_sets(own_contacts)
+    own_emails, own_phones, own_domains = own_sets(own_contacts)
     findings: list[Finding] = []
 
     def add(label: str, score: float, spans: list[Span]) -> None:
@@ -160,6 +160,7 @@ def analyse_personal(
     add("personal.email", 0.95, [
         _span(text, m.start(), m.end()) for m in EMAIL.finditer(text)
         if m.group().lower() not in own_emails
+        and m.group().lower().rsplit("@", 1)[1] not in own_domains
     ])  # fmt: skip
     digits_in_text = sum(c.isdigit() for c in text)
     if digits_in_text >= 8:
