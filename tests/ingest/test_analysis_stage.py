@@ -11,8 +11,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from civique.analysis import Analysis
+from civique.channels.connectors.base import ParsedMessage
 from civique.inbox.models import Message
+from civique.ingest.actions import receive_event
 from civique.ingest.models import EventState
+from civique.ingest.pipeline import batch_stage, prepare
 from tests.channels.mail import ingest, mail
 from tests.intake import deliver
 
@@ -85,3 +88,26 @@ def test_the_jsonl_command_answers_every_line_and_explains_bad_ones(monkeypatch)
     assert [r.get("line") for r in results[1:4]] == [2, 3, 4]
     assert all("error" in r and "Traceback" not in r["error"] for r in results[1:4])
     assert results[4]["labels"] == []
+
+
+CALLS: list[list[str]] = []
+
+
+@batch_stage
+def record_batch(contexts) -> None:
+    CALLS.append([ctx.parsed.text for ctx in contexts])
+
+
+def test_a_batch_stage_gets_every_context_of_the_event_at_once(settings, api_channel):
+    settings.CIVIQUE_PREPARE = [*settings.CIVIQUE_PREPARE, f"{__name__}.record_batch"]
+    received = receive_event(api_channel, b"{}", "application/json", "batch-1", enqueue=False)
+    parsed = [ParsedMessage(external_id=f"m{i}", sender=None, text=t) for i, t in enumerate(
+        ["Je vais te buter", "Merci beaucoup", "Réponse de l'agent"]
+    )]  # fmt: skip
+    parsed[2].direction = "out"
+    CALLS.clear()
+    contexts = prepare(received.event, parsed)
+    assert CALLS == [["Je vais te buter", "Merci beaucoup", "Réponse de l'agent"]]
+    assert "abuse.threat" in contexts[0].analysis.labels()
+    assert contexts[1].analysis.findings == ()
+    assert contexts[2].analysis is None  # outbound: not analysed
