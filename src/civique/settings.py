@@ -297,13 +297,21 @@ CIVIQUE_REQUIRE_SERVICES = env_bool("CIVIQUE_REQUIRE_SERVICES", False)
 # a local fake.
 CIVIQUE_GRAPH_API_URL = env_str("CIVIQUE_GRAPH_API_URL", "https://graph.facebook.com/v26.0")
 # Preparation stages: the work that needs no database (making values storable, cleaning HTML,
-# re-encoding images; later, analysis), run before the write transaction so that no long work
+# re-encoding images, analysing the text), run before the write transaction so that no long work
 # holds the database's write lock. Then the pipeline proper, in one transaction per event.
 CIVIQUE_PREPARE = [
     "civique.ingest.prepare.make_storable",
     "civique.ingest.prepare.clean_html",
     "civique.ingest.prepare.prepare_attachments",
+    "civique.ingest.prepare.analyse_texts",
 ]
+# The analysers (civique.analysis): the institution's own published contacts (emails, phone
+# numbers, web domains), never reported as personal data, besides each channel's own address;
+# public figures' names (each form to spare: "Jean Dupont", "Dupont"), never reported as names;
+# and whether spaCy's French NER looks for person names (slower; off, the rules still run).
+CIVIQUE_OWN_CONTACTS = env_list("CIVIQUE_OWN_CONTACTS")
+CIVIQUE_PUBLIC_FIGURES = env_list("CIVIQUE_PUBLIC_FIGURES")
+CIVIQUE_ANALYSIS_NER = env_bool("CIVIQUE_ANALYSIS_NER", True)
 CIVIQUE_PIPELINE = [
     "civique.ingest.changes.apply_platform_change",
     "civique.ingest.stages.identify_contact",

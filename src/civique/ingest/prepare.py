@@ -15,10 +15,13 @@ from datetime import UTC
 from typing import Any
 
 import nh3
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from civique.analysis import analyse_many
 from civique.inbox.attachments import AttachmentRejected, prepare_attachment
-from civique.ingest.pipeline import Context
+from civique.inbox.models import Direction
+from civique.ingest.pipeline import Context, batch_stage
 
 # C0 controls but tab, line feed and carriage return, and DEL: PostgreSQL refuses NUL in text,
 # and none of them means anything in a message.
@@ -131,3 +134,35 @@ def prepare_attachments(ctx: Context) -> None:
             ctx.attachments.append(prepare_attachment(item))
         except AttachmentRejected as exc:
             ctx.notes.append(str(exc))
+
+
+# The channel settings that hold the institution's own address or number on that channel.
+OWN_CONTACT_SETTINGS = ("address", "phone", "phone_number", "display_phone_number", "email")
+
+
+def own_contacts(channel) -> list[str]:
+    """The institution's published contacts: ``CIVIQUE_OWN_CONTACTS`` and the channel's own
+    address or number, which the analysers never report as personal data."""
+    found = list(settings.CIVIQUE_OWN_CONTACTS)
+    channel_settings = channel.settings or {}
+    found += [
+        str(channel_settings[key]) for key in OWN_CONTACT_SETTINGS if channel_settings.get(key)
+    ]
+    return found
+
+
+@batch_stage
+def analyse_texts(contexts: list[Context]) -> None:
+    """Run the analysers over the text of every inbound message of the event, in one batch;
+    the result goes on ``ctx.analysis`` and ``persist_message`` stores it."""
+    inbound = [ctx for ctx in contexts if ctx.parsed.direction == Direction.INBOUND]
+    if not inbound:
+        return
+    results = analyse_many(
+        [ctx.parsed.text for ctx in inbound],
+        own_contacts=own_contacts(inbound[0].channel),
+        public_figures=settings.CIVIQUE_PUBLIC_FIGURES,
+        ner=settings.CIVIQUE_ANALYSIS_NER,
+    )
+    for ctx, result in zip(inbound, results, strict=True):
+        ctx.analysis = result
