@@ -31,3 +31,24 @@ def test_the_elected_councillor_s_comments_go_to_the_head_of_communication(demo)
 
 def test_it_says_how_many_comments_call_for_moderation(demo):  # noqa: F811
     assert "15 commentaires à modérer" in demo
+
+
+def test_the_analysers_fill_the_queue_most_severe_first(demo):  # noqa: F811
+    cases = list(ModerationCase.objects.order_by("-severity", "-score"))
+    assert cases[0].charter_rule.slug == "haine"
+    hospital = [c for c in cases if c.message.channel.name.startswith("Centre hospitalier")]
+    hidden = [c for c in hospital if c.auto_hidden_at]
+    assert len(hidden) == 2 and all(c.sensitive and c.charter_rule.slug == "sante" for c in hidden)
+    for case in hidden:  # hidden and explained through the outbox, never inline
+        kinds = set(case.message.deliveries.values_list("kind", flat=True))
+        assert kinds == {"hide"}
+        assert case.message.conversation.messages.filter(
+            direction="out", in_reply_to=case.message.external_id
+        ).exists()
+    angry = [c for c in cases if c.angry and c.charter_rule is None]
+    assert len(angry) == 2 and not any(c.auto_hidden_at for c in angry)
+    assert {c.charter_rule.slug for c in cases if c.charter_rule} >= {
+        "injures",
+        "donnees-personnelles",
+        "publicite",
+    }

@@ -65,8 +65,9 @@ def receive(
 
 
 def analysed(message: Message, *findings: dict) -> ModerationCase | None:
-    """Store what the analysers found on ``message`` and run the moderation on it, as the
-    pipeline's stage does for a new message."""
+    """Store ``findings`` on ``message`` and run the moderation on it, as the pipeline's stage
+    does for a new message; the case the intake already opened (from the real analysers'
+    findings) when there is one. ``test_intake.py`` relies on the real analysers alone."""
     message.analysis = {"version": 1, "findings": list(findings)}
     message.save(update_fields=["analysis"])
     moderate_message(message)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from civique.channels.models import Channel
-from civique.contacts.models import Contact
+from civique.contacts.models import Contact, Identity
 from civique.inbox.models import Delivery
 from civique.inbox.outbox import deliver_due
 from civique.moderation.models import (
@@ -99,9 +99,10 @@ def test_the_rule_acts_only_on_its_channels(page_routes, team):
 
 def test_an_elected_official_is_never_hidden_automatically_and_is_flagged(page_routes, head):
     health_rule(page_routes)
-    message = receive(page_routes, HEALTH_TEXT, author="77", name="Paul Adjoint")
-    ElectedOfficial.objects.create(contact=message.author_contact, mandate="Adjoint au maire")
-    case = analysed(message, HEALTH)
+    official = Contact.objects.create(display_name="Paul Adjoint")
+    Identity.objects.create(contact=official, kind="facebook", value="77")
+    ElectedOfficial.objects.create(contact=official, mandate="Adjoint au maire")
+    case = analysed(receive(page_routes, HEALTH_TEXT, author="77", name="Paul Adjoint"), HEALTH)
     assert case.elected and case.auto_hidden_at is None
     assert (case.state, case.escalated_to) == (CaseState.ESCALATED, head)
     assert not Delivery.objects.filter(kind="hide").exists()
