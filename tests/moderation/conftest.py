@@ -15,7 +15,13 @@ from civique.core.models import Role, User
 from civique.inbox.models import Message
 from civique.ingest.actions import process_due_events
 from civique.ingest.models import EventState, InboundEvent
-from civique.moderation.models import ModerationCase, ModerationSetup
+from civique.moderation.models import (
+    AutoRule,
+    CharterRule,
+    ModerationCase,
+    ModerationSetup,
+    RuleAction,
+)
 from civique.moderation.rules import moderate_message
 from tests.channels.facebook import PAGE_TOKEN
 from tests.hooks import PAGE_ID, post_signed
@@ -103,3 +109,17 @@ def page_routes(facebook_channel, graph_api) -> Channel:
     graph_api.route("POST", rf"{PAGE_ID}/messages", {"recipient_id": "1", "message_id": "m_1"})
     graph_api.route("POST", r"\d+_\d+/comments", {"id": "872301445528771_999"})
     return page
+
+
+def health_rule(channel: Channel, *, enabled: bool = True) -> AutoRule:
+    """The health rule on ``channel``, with the administrator's consent to hide (``enabled``)."""
+    rule = AutoRule.objects.create(
+        name="Santé sur la page de l'hôpital",
+        labels=["health"],
+        action=RuleAction.HIDE,
+        charter_rule=CharterRule.objects.get(slug="sante"),
+        automatic_hide_enabled=enabled,
+        explain_privately=True,
+    )
+    rule.channels.add(channel)
+    return rule

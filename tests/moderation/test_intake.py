@@ -22,7 +22,7 @@ from civique.moderation.models import (
     RuleAction,
 )
 from tests.hooks import PAGE_ID
-from tests.moderation.conftest import receive
+from tests.moderation.conftest import health_rule, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -79,16 +79,7 @@ ANGRY = (
 
 @pytest.fixture
 def health_rule_on(page_routes) -> AutoRule:
-    rule = AutoRule.objects.create(
-        name="Santé sur la page de l'hôpital",
-        labels=["health"],
-        action=RuleAction.HIDE,
-        charter_rule=CharterRule.objects.get(slug="sante"),
-        automatic_hide_enabled=True,
-        explain_privately=True,
-    )
-    rule.channels.add(page_routes)
-    return rule
+    return health_rule(page_routes)
 
 
 def test_a_health_comment_is_hidden_on_arrival_and_its_author_told_why(

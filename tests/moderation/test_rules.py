@@ -22,7 +22,7 @@ from civique.moderation.models import (
 )
 from civique.moderation.rules import moderate_message
 from tests.hooks import PAGE_ID
-from tests.moderation.conftest import analysed, finding, receive
+from tests.moderation.conftest import analysed, finding, health_rule, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -30,19 +30,6 @@ HEALTH_TEXT = (
     "Ma mère Jeanne Petit est hospitalisée en cardiologie depuis lundi, personne ne répond"
 )
 HEALTH = finding("health", 0.9, "hospitalisée en cardiologie", 26)
-
-
-def health_rule(channel: Channel, *, enabled: bool = True) -> AutoRule:
-    rule = AutoRule.objects.create(
-        name="Santé sur la page de l'hôpital",
-        labels=["health"],
-        action=RuleAction.HIDE,
-        charter_rule=CharterRule.objects.get(slug="sante"),
-        automatic_hide_enabled=enabled,
-        explain_privately=True,
-    )
-    rule.channels.add(channel)
-    return rule
 
 
 def test_health_data_on_the_hospital_page_is_hidden_and_explained_in_private(
