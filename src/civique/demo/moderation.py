@@ -32,6 +32,9 @@ from civique.demo.social import (
     full_name,
     quote,
 )
+from civique.inbox import timeline
+from civique.inbox.models import Delivery, DeliveryState, Message, TimelineKind
+from civique.inbox.outbox import EFFECTS
 from civique.ingest.models import InboundEvent
 from civique.moderation.charter import HEALTH_SLUG, ensure_default_charter
 from civique.moderation.models import (
@@ -201,4 +204,29 @@ def add_moderation(commune: Commune, seed: int, now: datetime) -> int:
     hospital_events = _events(HOSPITAL_PAGE_ID, HOSPITAL_POST, HOSPITAL_COMMENTS, rng, clock)
     play(city, city_events, Backdater(now))
     play(hospital, hospital_events, Backdater(now))
+    confirm_as_the_platform_would(hospital)
     return len(city_events) + len(hospital_events)
+
+
+def confirm_as_the_platform_would(channel: Channel) -> None:
+    """Mark the automatic hides and explanations queued during the load as done, the way the
+    demo marks its replies sent without sending (its Pages are invented: nothing can leave), with
+    what the platform's confirmation changes on the message (hidden) and on the timeline."""
+    for delivery in Delivery.objects.filter(
+        message__channel=channel, state=DeliveryState.QUEUED
+    ).select_related("message__conversation"):
+        message = delivery.message
+        when = message.created_at + timedelta(seconds=30)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=DeliveryState.SENT, attempts=1, sent_at=when
+        )
+        if delivery.kind in EFFECTS:
+            Message.objects.filter(pk=message.pk).update(**EFFECTS[delivery.kind](when))
+        timeline.record(
+            message.conversation,
+            TimelineKind.DELIVERY,
+            message=message,
+            at=when,
+            operation=delivery.kind,
+            state="sent",
+        )
