@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from civique.analysis import ner as ner_layer
 from civique.analysis.abuse import analyse_abuse
 from civique.analysis.base import LABELS, Analysis, Finding, Span
+from civique.analysis.electoral import analyse_electoral
 from civique.analysis.health import analyse_health
 from civique.analysis.normalise import fold, skeleton
 from civique.analysis.personal import analyse_personal, own_sets
@@ -78,6 +79,7 @@ def _analyse_one(
     findings += analyse_health(skel, names=rule_names + extra)
     _emails, _phones, domains = own_sets(own)
     findings += analyse_spam(skel, own_domains=domains)
+    findings += analyse_electoral(skel)
     harassment = _insult_with_personal_data(findings)
     if harassment is not None:
         findings.append(harassment)
