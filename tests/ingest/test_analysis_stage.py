@@ -123,3 +123,11 @@ def test_a_comment_edited_into_an_insult_is_analysed_again(client, facebook_chan
     assert message.text == "Bande de connards, on sait où tu habites"
     labels = Analysis.from_json(message.analysis).labels()
     assert {"abuse.insult", "abuse.threat"} <= labels
+
+
+def test_without_ner_the_rule_layer_still_analyses_at_intake(settings, webform_channel):
+    settings.CIVIQUE_ANALYSIS_NER = False
+    message = deliver(webform_channel, text="Paul Durand, 12 rue des Lilas, est un connard")
+    analysis = Analysis.from_json(message.analysis)
+    assert {"abuse.insult", "personal.address"} <= analysis.labels()
+    assert not any(f.analyser == "ner-spacy" for f in analysis.findings)
