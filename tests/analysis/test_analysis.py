@@ -104,3 +104,10 @@ def test_spans_match_the_text_on_french_looking_input(text):
 def test_ner_spans_match_the_text_too(texts):
     for text, result in zip(texts, analyse_many(texts), strict=True):
         check_spans(result, text)
+
+
+def test_a_call_to_vote_is_electoral_and_a_mention_of_an_election_a_hint():
+    found = analyse("Le 15 mars, votez pour notre liste ! #municipales2026", ner=False)
+    assert found.score("politics.electoral") >= THRESHOLD
+    assert 0 < analyse("Les municipales ont lieu en mars", ner=False).score("politics") < THRESHOLD
+    assert analyse("Où se trouve mon bureau de vote ?", ner=False).findings == ()

@@ -17,6 +17,7 @@ from civique.ingest.actions import receive_event
 from civique.ingest.models import EventState
 from civique.ingest.pipeline import batch_stage, prepare
 from tests.channels.mail import ingest, mail
+from tests.ingest import test_changes as changes
 from tests.intake import deliver
 
 
@@ -111,3 +112,22 @@ def test_a_batch_stage_gets_every_context_of_the_event_at_once(settings, api_cha
     assert "abuse.threat" in contexts[0].analysis.labels()
     assert contexts[1].analysis.findings == ()
     assert contexts[2].analysis is None  # outbound: not analysed
+
+
+def test_a_comment_edited_into_an_insult_is_analysed_again(client, facebook_channel):
+    edited = changes.variant(
+        "comment-edited.json", message="Bande de connards, on sait où tu habites"
+    )
+    changes.deliver(client, facebook_channel, "comment-add.json", body=edited)
+    message = Message.objects.get()
+    assert message.text == "Bande de connards, on sait où tu habites"
+    labels = Analysis.from_json(message.analysis).labels()
+    assert {"abuse.insult", "abuse.threat"} <= labels
+
+
+def test_without_ner_the_rule_layer_still_analyses_at_intake(settings, webform_channel):
+    settings.CIVIQUE_ANALYSIS_NER = False
+    message = deliver(webform_channel, text="Paul Durand, 12 rue des Lilas, est un connard")
+    analysis = Analysis.from_json(message.analysis)
+    assert {"abuse.insult", "personal.address"} <= analysis.labels()
+    assert not any(f.analyser == "ner-spacy" for f in analysis.findings)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from civique.analysis import ner as ner_layer
 from civique.analysis.abuse import analyse_abuse
 from civique.analysis.base import LABELS, Analysis, Finding, Span
+from civique.analysis.electoral import analyse_electoral
 from civique.analysis.health import analyse_health
 from civique.analysis.normalise import fold, skeleton
 from civique.analysis.personal import analyse_personal, own_sets
@@ -25,8 +26,8 @@ from civique.analysis.spam import analyse_spam
 __all__ = ["LABELS", "THRESHOLD", "Analysis", "Finding", "Span", "analyse", "analyse_many"]
 
 THRESHOLD = 0.5
-# Texts longer than this are analysed on their first MAX_CHARS characters (the cost stays
-# bounded on a hostile 4 MB mail); a note finding is not added, the spans simply stop there.
+# Texts longer than this are analysed on their first MAX_CHARS characters, so that the cost
+# stays bounded on a hostile 4 MB mail; the spans simply stop there.
 MAX_CHARS = 20_000
 
 
@@ -69,7 +70,7 @@ def _analyse_one(
         return Analysis()
     skel = skeleton(text)
     findings = analyse_abuse(skel)
-    personal = analyse_personal(text, own_contacts=own, public_figures=figures_as_names(figures))
+    personal = analyse_personal(text, own_contacts=own, public_figures=figures)
     rule_names = [s for f in personal if f.label == "personal.name" for s in f.spans]
     extra = [n for n in ner_names if not any(_overlap(n, r) for r in rule_names)]
     if extra:
@@ -78,14 +79,11 @@ def _analyse_one(
     findings += analyse_health(skel, names=rule_names + extra)
     _emails, _phones, domains = own_sets(own)
     findings += analyse_spam(skel, own_domains=domains)
+    findings += analyse_electoral(skel)
     harassment = _insult_with_personal_data(findings)
     if harassment is not None:
         findings.append(harassment)
     return Analysis(findings=tuple(sorted(findings, key=lambda f: (-f.score, f.label))))
-
-
-def figures_as_names(figures: set[str]) -> tuple[str, ...]:
-    return tuple(figures)  # already folded; fold() is idempotent
 
 
 def _overlap(a: Span, b: Span) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import phonenumbers
 from stdnum import iban as stdnum_iban
@@ -118,9 +119,13 @@ def _own_phones(own_contacts: Iterable[str]) -> set[str]:
     return phones
 
 
-def own_sets(own_contacts: Iterable[str]) -> tuple[set[str], set[str], set[str]]:
+def own_sets(own_contacts: Iterable[str]) -> tuple[frozenset[str], ...]:
     """The own contacts split into emails, E.164 phones and web domains (all lower case)."""
-    own = [str(item).strip() for item in own_contacts if str(item).strip()]
+    return _own_sets(tuple(str(item).strip() for item in own_contacts if str(item).strip()))
+
+
+@lru_cache(maxsize=64)
+def _own_sets(own: tuple[str, ...]) -> tuple[frozenset[str], ...]:
     emails = {item.lower() for item in own if "@" in item}
     domains = {
         item.lower().removeprefix("www.")
@@ -128,10 +133,10 @@ def own_sets(own_contacts: Iterable[str]) -> tuple[set[str], set[str], set[str]]
         if "@" not in item and "." in item and not any(c.isdigit() for c in item)
     }
     domains |= {email.split("@", 1)[1] for email in emails}
-    return emails, _own_phones(own), domains
+    return frozenset(emails), frozenset(_own_phones(own)), frozenset(domains)
 
 
-def find_phones(text: str, own_phones: set[str]) -> list[Span]:
+def find_phones(text: str, own_phones: frozenset[str]) -> list[Span]:
     spans = []
     for hint in PHONE_HINT.finditer(text):
         chunk_start = max(0, hint.start() - 2)

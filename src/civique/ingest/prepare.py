@@ -151,11 +151,23 @@ def own_contacts(channel) -> list[str]:
     return found
 
 
+def _carries_text(ctx: Context) -> bool:
+    """An inbound message or its edit: statuses, removals and hides say nothing of their own."""
+    parsed = ctx.parsed
+    return (
+        parsed.direction == Direction.INBOUND
+        and not parsed.status_of
+        and not parsed.removed
+        and parsed.hidden is None
+    )
+
+
 @batch_stage
 def analyse_texts(contexts: list[Context]) -> None:
     """Run the analysers over the text of every inbound message of the event, in one batch;
-    the result goes on ``ctx.analysis`` and ``persist_message`` stores it."""
-    inbound = [ctx for ctx in contexts if ctx.parsed.direction == Direction.INBOUND]
+    the result goes on ``ctx.analysis`` and ``persist_message`` stores it (or, for an edit,
+    ``apply_platform_change`` with the new text)."""
+    inbound = [ctx for ctx in contexts if _carries_text(ctx)]
     if not inbound:
         return
     results = analyse_many(
