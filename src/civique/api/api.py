@@ -68,7 +68,10 @@ api = NinjaAPI(
         "`Authorization: Bearer <jeton>` (jeton créé par `civique apitoken IDENTIFIANT`). "
         "Limites (sinon 422) : identifiants de 1 à 2^63 − 1 ; aucun caractère de contrôle dans "
         "les textes, hors tabulation et retours à la ligne ; `occurred_at` depuis 1900, au plus "
-        "un jour à venir."
+        "un jour à venir. Débit : chaque jeton a son budget de requêtes "
+        "(`CIVIQUE_API_RATE_LIMIT`, 600 par minute par défaut), et chaque adresse le sien pour "
+        "les requêtes sans jeton valide (`CIVIQUE_API_RATE_LIMIT_ANONYMOUS`, 60 par minute) ; "
+        "au-delà, 429 avec l'en-tête `Retry-After` (secondes à attendre)."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -77,7 +80,7 @@ api = NinjaAPI(
 )
 install_exception_handlers(api)
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _messages(queryset):
