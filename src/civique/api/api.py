@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Status
 from ninja.decorators import decorate_view
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 from ninja.renderers import JSONRenderer
 
 from civique.api.actions import Intake, receive_api_message
@@ -172,7 +172,7 @@ def get_contact(request: HttpRequest, contact_id: Id, query: Query[HistoryQuery]
 
 @api.post(
     "/conversations/{conversation_id}/replies",
-    response={201: MessageOut, 400: ErrorOut, **ERRORS},
+    response={201: MessageOut, 400: ErrorOut, 409: ErrorOut, **ERRORS},
     tags=["demandes"],
 )
 def post_reply(request: HttpRequest, conversation_id: Id, payload: ReplyIn):
@@ -183,13 +183,13 @@ def post_reply(request: HttpRequest, conversation_id: Id, payload: ReplyIn):
             request.auth, conversation, payload.text, then_status=payload.status
         )
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
 
 
 @api.post(
     "/messages/{message_id}/private-replies",
-    response={201: MessageOut, 400: ErrorOut, **ERRORS},
+    response={201: MessageOut, 400: ErrorOut, 409: ErrorOut, **ERRORS},
     tags=["modération"],
 )
 def post_private_reply(request: HttpRequest, message_id: Id, payload: PrivateReplyIn):
@@ -200,7 +200,7 @@ def post_private_reply(request: HttpRequest, message_id: Id, payload: PrivateRep
     try:
         message = reply_privately(request.auth, comment, payload.text)
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
 
 
@@ -209,11 +209,11 @@ def _moderate(request: HttpRequest, message_id: Id, action) -> Status:
     try:
         delivery = action(request.auth, message)
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(202, delivery)
 
 
-MODERATED = {202: OperationOut, 400: ErrorOut, **ERRORS}
+MODERATED = {202: OperationOut, 409: ErrorOut, **ERRORS}
 
 
 @api.post("/messages/{message_id}/hide", response=MODERATED, tags=["modération"])
@@ -243,6 +243,7 @@ def post_delete(request: HttpRequest, message_id: Id):
         201: IntakeOut,
         202: IntakeOut,
         400: ErrorOut,
+        409: ErrorOut,
         413: ErrorOut,
         **ERRORS,
     },
@@ -258,15 +259,7 @@ def post_message(request: HttpRequest, payload: InboundMessageIn):
     """
     channel = _api_channel(request.auth, payload.channel)
     if payload.category and not Category.objects.filter(slug=payload.category).exists():
-        raise ValidationError(
-            [
-                {
-                    "loc": ["body", "payload", "category"],
-                    "msg": _("Thème inconnu : %(slug)s") % {"slug": payload.category},
-                    "type": "value_error",
-                }
-            ]
-        )
+        raise Http404(_("Thème inconnu : %(slug)s") % {"slug": payload.category})
     return _intake_answer(receive_api_message(channel, payload.to_payload()))
 
 
@@ -276,7 +269,7 @@ def _api_channel(user, channel_id: int) -> Channel:
         raise Http404(_("Canal introuvable."))
     if channel.kind != "api":
         raise HttpError(
-            400,
+            409,
             _(
                 "Le canal « %(name)s » est de type %(kind)s : seuls les canaux « api » reçoivent "
                 "des messages par l'API."
@@ -284,7 +277,7 @@ def _api_channel(user, channel_id: int) -> Channel:
             % {"name": channel.name, "kind": channel.kind},
         )
     if not channel.is_active:
-        raise HttpError(400, _("Le canal « %(name)s » est désactivé.") % {"name": channel.name})
+        raise HttpError(409, _("Le canal « %(name)s » est désactivé.") % {"name": channel.name})
     return channel
 
 
