@@ -65,6 +65,8 @@ def test_the_text_patterns_refuse_controls_and_blanks_and_keep_the_rest():
         ({"email": "lea@example.org", "phone": "+33612345678"}, False),
         ({"identity_kind": "api"}, False),
         ({"identity_kind": "api", "identity_value": "   "}, False),
+        ({"identity_kind": "phone", "identity_value": "ref"}, False),
+        ({"phone": "portal_submission"}, False),
     ],
 )
 def test_the_description_says_the_sender_is_given_one_way(sender, valid):

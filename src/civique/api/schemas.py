@@ -410,6 +410,11 @@ class LocationIn(InputSchema):
     address: Short = ""
 
 
+# The shape of a phone number (E.164, or national with spaces, dots or dashes); whether it is
+# a number at all is phonenumbers' judgement, said by the format « phone ».
+PHONE = "^(\\+[1-9]|0)[0-9 .-]{6,20}$"
+
+
 def _sender_rule(schema: dict[str, Any]) -> None:
     """The sender is given one way: email, phone, or identity_kind with identity_value. Said in
     the description (``oneOf``), as ``_check_sender`` enforces it; ``phone`` is a number
@@ -422,17 +427,18 @@ def _sender_rule(schema: dict[str, Any]) -> None:
         return {"required": list(present), "properties": {**properties, **present}}
 
     text = {"type": "string", "minLength": 1, "pattern": NON_BLANK, "maxLength": 255}
+    phone = {"type": "string", "format": "phone", "pattern": PHONE, "maxLength": 40}
     handles = [k for k in IdentityKind.values if k not in ("email", "phone", "whatsapp")]
     schema["oneOf"] = [
         only(email={"type": "string", "format": "email", "maxLength": 255}),
-        only(phone={"type": "string", "format": "phone", "maxLength": 40}),
+        only(phone=phone),
         only(
             identity_kind={"enum": ["email"]},
             identity_value={"type": "string", "format": "email", "maxLength": 255},
         ),
         only(
             identity_kind={"enum": ["phone", "whatsapp"]},
-            identity_value={"type": "string", "format": "phone", "maxLength": 40},
+            identity_value=phone,
         ),
         only(identity_kind={"enum": handles}, identity_value=text),
     ]
