@@ -91,4 +91,5 @@ def test_every_operation_documents_the_429(client):
 
     assert operations
     assert all("429" in op["responses"] for op in operations)
+    assert all("Retry-After" in op["responses"]["429"]["headers"] for op in operations)
     assert "Retry-After" in schema["info"]["description"]

@@ -60,7 +60,25 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # French text stays readable
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Ninja's description, with the ``Retry-After`` header of every 429 stated."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    if str(status) == "429":
+                        answer["headers"] = {"Retry-After": RETRY_AFTER}
+        return schema
+
+
+RETRY_AFTER = {
+    "description": "Secondes à attendre avant que le budget de requêtes soit renouvelé",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+api = Api(
     title="Civique API",
     version="1",
     description=(
