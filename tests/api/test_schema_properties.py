@@ -37,8 +37,8 @@ def _load(*, coverage: bool):
 
 # The agent's token goes through every phase: the description's examples, its boundaries and
 # each way to break it (coverage), then random valid and invalid requests (fuzzing). The
-# administrator's skips the coverage phase, whose requests are refused before any access check
-# and would answer the same: half the time for the same operations.
+# administrator's skips the coverage phase, most of whose requests are refused by validation,
+# before any access check, and would answer the same: half the time for the same operations.
 schema = _load(coverage=True)
 admin_schema = _load(coverage=False)
 # The description's own format for phone numbers (E.164 or national, docs/api.md).
