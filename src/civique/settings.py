@@ -331,6 +331,10 @@ LOGIN_THROTTLE_FIRST_DELAY = env_int("CIVIQUE_LOGIN_THROTTLE_FIRST_DELAY", 30)
 LOGIN_THROTTLE_MAX_DELAY = env_int("CIVIQUE_LOGIN_THROTTLE_MAX_DELAY", 900)
 PORTAL_RATE_LIMIT = env_rate("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
 PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = env_rate("CIVIQUE_PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
+# API requests allowed per token, and per client address for requests without a valid token
+# (the OpenAPI description, a missing or wrong token); beyond, 429 (api.auth, core.throttle).
+API_RATE_LIMIT = env_rate("CIVIQUE_API_RATE_LIMIT", "600/m")
+API_RATE_LIMIT_ANONYMOUS = env_rate("CIVIQUE_API_RATE_LIMIT_ANONYMOUS", "60/m")
 # The web-form channel the portal posts to; empty: the first active one.
 CIVIQUE_PORTAL_CHANNEL = env_int("CIVIQUE_PORTAL_CHANNEL", 0) or None
 # Largest request body the web server accepts (uploads included).

@@ -15,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portail/", include("civique.portal.urls")),
     path("api/v1/", include("civique.api.urls")),
-    path("usagers/", include("civique.contacts.urls")),
+    path("usagers/", include("civique.inbox.contact_urls")),
     path("evenements/", include("civique.ingest.urls")),
     path("moderation/", include("civique.moderation.urls")),
     # Platforms deliver here (docs/connectors.md, « Webhooks »).

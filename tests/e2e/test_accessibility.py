@@ -7,13 +7,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from civique.contacts.actions import create_contact, merge_contacts
+from civique.contacts.actions import create_contact
 from civique.inbox.actions import (
     add_note,
     assign_conversation,
     log_exchange,
     reply_to_conversation,
 )
+from civique.inbox.merges import merge_contacts
 from civique.inbox.models import Conversation, Delivery, DeliveryState, Message
 from civique.inbox.outbox import deliver_due
 from civique.ingest.actions import process_event, receive_event
@@ -162,19 +163,24 @@ def test_the_conversation_page_of_a_supervisor_is_accessible(
     assert_accessible(page)
 
 
+def logged_call(user, channel, contact, summary: str):
+    """A call of a few minutes logged now by ``user``; the message."""
+    return log_exchange(
+        user,
+        channel,
+        contact,
+        occurred_at=timezone.now(),
+        summary=summary,
+        duration_minutes=3,
+        outcome="resolved",
+    )
+
+
 def test_the_conversation_page_of_a_phone_call_is_accessible(
     page, live_server, agent, phone_channel
 ):
     contact = create_contact(agent, display_name="Marcel Dupuis", phone="06 11 22 33 44")
-    message = log_exchange(
-        agent,
-        phone_channel,
-        contact,
-        occurred_at=timezone.now(),
-        summary="Demande d'horaires de la déchetterie.",
-        duration_minutes=3,
-        outcome="resolved",
-    )
+    message = logged_call(agent, phone_channel, contact, "Demande d'horaires de la déchetterie.")
     signed_in(page, live_server, agent)
     page.goto(f"{live_server.url}/demandes/{message.conversation_id}/")
     expect(page.locator(".notice")).to_contain_text("ne permet pas de répondre")
@@ -193,8 +199,12 @@ def test_a_conversation_form_with_an_error_is_accessible(
     assert_accessible(page)
 
 
-def test_the_contact_list_is_accessible(page, live_server, agent, email_conversation):
-    create_contact(agent, display_name="Association des Tilleuls", is_organisation=True)
+def test_the_contact_list_is_accessible(
+    page, live_server, agent, email_conversation, phone_channel
+):
+    # Agents list the contacts of their teams' conversations: give the association one.
+    tilleuls = create_contact(agent, display_name="Association des Tilleuls", is_organisation=True)
+    logged_call(agent, phone_channel, tilleuls, "Demande de salle.")
     signed_in(page, live_server, agent)
     page.goto(f"{live_server.url}/usagers/")
     expect(page.locator("#resultats tbody tr")).to_have_count(2)
@@ -253,10 +263,12 @@ def test_the_log_exchange_form_is_accessible_blank_and_with_errors(
 
 
 def test_the_merge_pages_of_a_supervisor_are_accessible(
-    page, live_server, supervisor, email_conversation
+    page, live_server, supervisor, email_conversation, phone_channel
 ):
     karim = email_conversation.contact
     twin = create_contact(supervisor, display_name="K. Benali", phone="06 98 76 54 32")
+    # A twin is born of an exchange logged under a new card: it is the team's contact.
+    logged_call(supervisor, phone_channel, twin, "Appel.")
     signed_in(page, live_server, supervisor)
     page.goto(f"{live_server.url}/usagers/{twin.pk}/fusionner/")
     assert_accessible(page)

@@ -3,12 +3,11 @@ action, answer JSON. Every route needs a token (see auth.py); OpenAPI at /api/v1
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Status
 from ninja.decorators import decorate_view
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 from ninja.renderers import JSONRenderer
 
 from civique.api.actions import Intake, receive_api_message
@@ -16,6 +15,8 @@ from civique.api.auth import TokenAuth
 from civique.api.errors import install_exception_handlers, limit_body_size
 from civique.api.schemas import (
     ContactOut,
+    ContactPage,
+    ContactQuery,
     ConversationDetail,
     ConversationPage,
     ConversationQuery,
@@ -30,9 +31,16 @@ from civique.api.schemas import (
     ReplyIn,
 )
 from civique.channels.models import Channel
-from civique.contacts.access import access_contact
 from civique.core.access import visible_teams
-from civique.inbox.access import access_conversation, access_message, conversations_for
+from civique.core.audit import audit
+from civique.inbox.access import (
+    access_contact,
+    access_conversation,
+    access_message,
+    contact_history,
+    conversations_for,
+    search_contacts,
+)
 from civique.inbox.actions import (
     ActionError,
     delete_message,
@@ -52,7 +60,25 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # French text stays readable
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Ninja's description, with the ``Retry-After`` header of every 429 stated."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    if str(status) == "429":
+                        answer["headers"] = {"Retry-After": RETRY_AFTER}
+        return schema
+
+
+RETRY_AFTER = {
+    "description": "Secondes à attendre avant que le budget de requêtes soit renouvelé",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+api = Api(
     title="Civique API",
     version="1",
     description=(
@@ -60,7 +86,10 @@ api = NinjaAPI(
         "`Authorization: Bearer <jeton>` (jeton créé par `civique apitoken IDENTIFIANT`). "
         "Limites (sinon 422) : identifiants de 1 à 2^63 − 1 ; aucun caractère de contrôle dans "
         "les textes, hors tabulation et retours à la ligne ; `occurred_at` depuis 1900, au plus "
-        "un jour à venir."
+        "un jour à venir. Débit : chaque jeton a son budget de requêtes "
+        "(`CIVIQUE_API_RATE_LIMIT`, 600 par minute par défaut), et chaque adresse le sien pour "
+        "les requêtes sans jeton valide (`CIVIQUE_API_RATE_LIMIT_ANONYMOUS`, 60 par minute) ; "
+        "au-delà, 429 avec l'en-tête `Retry-After` (secondes à attendre)."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -69,7 +98,7 @@ api = NinjaAPI(
 )
 install_exception_handlers(api)
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _messages(queryset):
@@ -114,22 +143,37 @@ def get_conversation(request: HttpRequest, conversation_id: Id):
     return conversation
 
 
+@api.get("/contacts", response={200: ContactPage, **ERRORS}, tags=["usagers"])
+def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
+    """Les usagers visibles par l'agent du jeton (ceux de ses demandes, ou tous si un de ses
+    services voit tous les usagers), filtrés par `q` ; un autre usager n'est trouvé que si
+    `q` est exactement son adresse électronique ou son numéro de téléphone."""
+    queryset = search_contacts(request.auth, query.q).prefetch_related("identities")
+    queryset = queryset.order_by("display_name", "id")
+    return {
+        "count": queryset.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "items": list(queryset[query.offset : query.offset + query.limit]),
+    }
+
+
 @api.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["usagers"])
 def get_contact(request: HttpRequest, contact_id: Id, query: Query[HistoryQuery]):
-    """Un usager, ses identifiants, et son historique (du plus récent au plus ancien) dans les
-    demandes visibles par l'agent du jeton."""
+    """Un usager visible par l'agent du jeton (sinon 404), ses identifiants, et son historique
+    (du plus récent au plus ancien) dans les demandes que l'agent peut voir. Chaque lecture est
+    inscrite au journal d'audit."""
     user = request.auth
-    # The same rule as the back office (contacts.access): any agent finds any contact; the
-    # history shows only the conversations the agent may see.
     contact = access_contact(user, contact_id)
-    visible = conversations_for(user)
-    conversations = visible.filter(contact_id=contact_id).order_by("-created_at", "-id")
-    history = _messages(
-        Message.objects.filter(
-            Q(conversation__contact_id=contact_id) | Q(author_contact_id=contact_id),
-            conversation__in=visible.values("pk"),
-        )
-    ).order_by("-created_at", "-id")
+    conversations = conversations_for(user).filter(contact=contact).order_by("-created_at", "-id")
+    history = _messages(contact_history(user, contact))
+    audit(
+        user,
+        "contact.read",
+        contact,
+        {"via": "api", "offset": query.offset},
+        request=request,
+    )
     return {
         "id": contact.pk,
         "display_name": contact.display_name,
@@ -146,7 +190,7 @@ def get_contact(request: HttpRequest, contact_id: Id, query: Query[HistoryQuery]
 
 @api.post(
     "/conversations/{conversation_id}/replies",
-    response={201: MessageOut, 400: ErrorOut, **ERRORS},
+    response={201: MessageOut, 400: ErrorOut, 409: ErrorOut, **ERRORS},
     tags=["demandes"],
 )
 def post_reply(request: HttpRequest, conversation_id: Id, payload: ReplyIn):
@@ -157,13 +201,13 @@ def post_reply(request: HttpRequest, conversation_id: Id, payload: ReplyIn):
             request.auth, conversation, payload.text, then_status=payload.status
         )
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
 
 
 @api.post(
     "/messages/{message_id}/private-replies",
-    response={201: MessageOut, 400: ErrorOut, **ERRORS},
+    response={201: MessageOut, 400: ErrorOut, 409: ErrorOut, **ERRORS},
     tags=["modération"],
 )
 def post_private_reply(request: HttpRequest, message_id: Id, payload: PrivateReplyIn):
@@ -174,7 +218,7 @@ def post_private_reply(request: HttpRequest, message_id: Id, payload: PrivateRep
     try:
         message = reply_privately(request.auth, comment, payload.text)
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
 
 
@@ -183,11 +227,11 @@ def _moderate(request: HttpRequest, message_id: Id, action) -> Status:
     try:
         delivery = action(request.auth, message)
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(202, delivery)
 
 
-MODERATED = {202: OperationOut, 400: ErrorOut, **ERRORS}
+MODERATED = {202: OperationOut, 409: ErrorOut, **ERRORS}
 
 
 @api.post("/messages/{message_id}/hide", response=MODERATED, tags=["modération"])
@@ -217,6 +261,7 @@ def post_delete(request: HttpRequest, message_id: Id):
         201: IntakeOut,
         202: IntakeOut,
         400: ErrorOut,
+        409: ErrorOut,
         413: ErrorOut,
         **ERRORS,
     },
@@ -232,15 +277,7 @@ def post_message(request: HttpRequest, payload: InboundMessageIn):
     """
     channel = _api_channel(request.auth, payload.channel)
     if payload.category and not Category.objects.filter(slug=payload.category).exists():
-        raise ValidationError(
-            [
-                {
-                    "loc": ["body", "payload", "category"],
-                    "msg": _("Thème inconnu : %(slug)s") % {"slug": payload.category},
-                    "type": "value_error",
-                }
-            ]
-        )
+        raise Http404(_("Thème inconnu : %(slug)s") % {"slug": payload.category})
     return _intake_answer(receive_api_message(channel, payload.to_payload()))
 
 
@@ -250,7 +287,7 @@ def _api_channel(user, channel_id: int) -> Channel:
         raise Http404(_("Canal introuvable."))
     if channel.kind != "api":
         raise HttpError(
-            400,
+            409,
             _(
                 "Le canal « %(name)s » est de type %(kind)s : seuls les canaux « api » reçoivent "
                 "des messages par l'API."
@@ -258,7 +295,7 @@ def _api_channel(user, channel_id: int) -> Channel:
             % {"name": channel.name, "kind": channel.kind},
         )
     if not channel.is_active:
-        raise HttpError(400, _("Le canal « %(name)s » est désactivé.") % {"name": channel.name})
+        raise HttpError(409, _("Le canal « %(name)s » est désactivé.") % {"name": channel.name})
     return channel
 
 

@@ -2,13 +2,33 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from civique.core.models import AuditEvent, Team, User, WorkerHeartbeat
+from civique.core.audit import audit
+from civique.core.models import AuditEvent, ContactVisibility, Team, User, WorkerHeartbeat
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "email"]
+    list_display = ["name", "slug", "email", "contact_visibility"]
+    list_filter = ["contact_visibility"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Save, and journal any change of who the team's agents may see (a new team that
+        starts wider than the default counts as a change)."""
+        before = (
+            Team.objects.filter(pk=obj.pk).values_list("contact_visibility", flat=True).first()
+            if change
+            else ContactVisibility.CONVERSATIONS
+        )
+        super().save_model(request, obj, form, change)
+        if obj.contact_visibility != before:
+            audit(
+                request.user,
+                "team.contact_visibility",
+                obj,
+                {"contact_visibility": [before, obj.contact_visibility]},
+                request=request,
+            )
 
 
 @admin.register(User)
@@ -37,8 +57,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_label", "verb", "object_type", "object_repr", "ip_address"]
-    # "auth.login_throttled" and "portal.track_throttled" show what the throttling refused.
-    list_filter = ["verb", "object_type"]
+    # "auth.login_throttled" and "portal.track_throttled" show what the throttling refused;
+    # "contact.read" who read which contact's page or API record, "team.contact_visibility"
+    # who widened or narrowed a team's contacts.
+    list_filter = ["verb", "object_type", "created_at"]
+    date_hierarchy = "created_at"
     search_fields = ["actor_label", "object_repr", "object_id", "ip_address"]
 
 

@@ -17,11 +17,31 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class ContactVisibility(models.TextChoices):
+    """Which contacts (usagers) the members of a team see: identities, notes, history. See
+    docs/decisions/0007-contact-privacy-by-team.md; the rule itself is ``inbox.access``."""
+
+    CONVERSATIONS = "conversations", _("Les usagers des demandes du service")
+    ALL = "all", _("Tous les usagers")
+
+
 class Team(TimestampedModel):
     slug = models.SlugField(_("identifiant"), unique=True)
     name = models.CharField(_("nom"), max_length=120)
     email = models.EmailField(_("adresse du service"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    contact_visibility = models.CharField(
+        _("usagers visibles"),
+        max_length=20,
+        choices=ContactVisibility.choices,
+        default=ContactVisibility.CONVERSATIONS,
+        help_text=_(
+            "Par défaut, les agents du service ne voient que les usagers de ses demandes (et "
+            "ceux qu'ils retrouvent par leur adresse électronique ou leur téléphone exacts). "
+            "« Tous les usagers » convient à un accueil général ; chaque changement est "
+            "inscrit au journal d'audit."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

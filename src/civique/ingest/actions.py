@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,11 +235,35 @@ def _park(event: InboundEvent, error: str) -> InboundEvent:
     return event
 
 
+# Failures that the same payload meets at every attempt, whatever the time: a value no column
+# holds (DataError; a NUL byte, which PostgreSQL refuses, is a ValueError), a number too large
+# for a float, a malformed value (ValueError, TypeError, LookupError), a rule of ours refusing
+# it (ValidationError), nesting too deep. Retrying them only fills the log for hours: they are
+# parked at the first attempt with their reason, for an administrator to read and replay after
+# an upgrade. What may pass later (the database busy, a platform down, RetryLater) is retried.
+DETERMINISTIC = (
+    DataError,
+    OverflowError,
+    ValueError,
+    TypeError,
+    LookupError,
+    ValidationError,
+    RecursionError,
+)
+
+
 def _record_failure(event_id: int, exc: Exception) -> InboundEvent:
     """The attempt was counted when claimed; retry after its backoff, or park."""
     event = InboundEvent.objects.get(pk=event_id)
     if isinstance(exc, ParseError):
         return _park(event, str(exc))
+    if isinstance(exc, DETERMINISTIC):
+        logger.warning("Événement %s mis de côté dès le premier essai", event_id, exc_info=exc)
+        reason = _(
+            "Contenu impossible à traiter (%(error)s) ; un nouvel essai donnerait le même "
+            "échec : mis de côté sans nouvel essai."
+        ) % {"error": _describe(exc)}
+        return _park(event, reason)
     if isinstance(exc, RetryLater):
         logger.info("Événement %s remis à plus tard : %s", event_id, exc)
     else:
@@ -250,6 +275,12 @@ def _record_failure(event_id: int, exc: Exception) -> InboundEvent:
     event.last_error = error
     event.save(update_fields=["state", "last_error"])
     return event
+
+
+def _describe(exc: Exception) -> str:
+    """``TypeName: message``, on one line and short enough to read in a list."""
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return f"{type(exc).__name__}: {' '.join(text.split())}"[:500]
 
 
 def due_events(limit: int) -> list[int]:

@@ -19,8 +19,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from civique.analysis import analyse_many
+from civique.channels.connectors.base import ParseError
 from civique.inbox.attachments import AttachmentRejected, prepare_attachment
-from civique.inbox.models import Direction
+from civique.inbox.models import Direction, MessageKind, MessageVisibility
 from civique.ingest.pipeline import Context, batch_stage
 
 # C0 controls but tab, line feed and carriage return, and DEL: PostgreSQL refuses NUL in text,
@@ -70,6 +71,7 @@ def make_storable(ctx: Context) -> None:
     """Every text the platform gave can be stored: no NUL or other control character, no lone
     surrogate, and a platform date the database can hold (else the reception time counts)."""
     _storable(ctx.parsed)
+    _check_choices(ctx)
     stamp = ctx.parsed.platform_timestamp
     if stamp is not None and stamp.tzinfo is not None:
         try:
@@ -78,6 +80,22 @@ def make_storable(ctx: Context) -> None:
             ctx.parsed.platform_timestamp = None
             ctx.notes.append(
                 _("Date d'envoi hors des dates possibles : date de réception retenue.")
+            )
+
+
+def _check_choices(ctx: Context) -> None:
+    """A direction, kind or visibility no message may have (the payload is ours, so it was
+    damaged or forged) cannot be stored: the event is parked at once with the reason."""
+    parsed = ctx.parsed
+    for name, value, choices in (
+        ("direction", parsed.direction, Direction.values),
+        ("kind", parsed.kind, MessageKind.values),
+        ("visibility", parsed.visibility, MessageVisibility.values),
+    ):
+        if value not in choices:
+            raise ParseError(
+                _("Valeur inconnue pour « %(name)s » : %(value)s (attendu : %(choices)s).")
+                % {"name": name, "value": repr(value)[:40], "choices": ", ".join(choices)}
             )
 
 

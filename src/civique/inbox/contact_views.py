@@ -1,5 +1,11 @@
 """Contact pages: search, a contact's identities and history, a new contact, logging a call or a
-visit, and merging two contacts (proposed by a person, confirmed, undoable)."""
+visit, and merging two contacts (proposed by a person, confirmed, undoable).
+
+They show conversations, hence here in inbox, under the URL namespace "contacts" (/usagers/).
+Who sees which contact: ``inbox.access`` (docs/decisions/0007-contact-privacy-by-team.md). A
+contact found by the exact email or phone is remembered in the session, so that the agent may
+open it and log an exchange with it.
+"""
 
 from __future__ import annotations
 
@@ -14,28 +20,52 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civique.contacts import actions
-from civique.contacts.access import (
+from civique.contacts.actions import ContactError, IdentityTaken, create_contact
+from civique.contacts.forms import ContactCreateForm, ContactSearchForm
+from civique.contacts.models import Contact, ContactMerge
+from civique.core.audit import audit
+from civique.inbox import merges
+from civique.inbox.access import (
     access_contact,
     access_merge,
     can_merge,
     contact_history,
+    contacts_for,
+    conversations_for,
+    exact_matches,
     search_contacts,
 )
-from civique.contacts.forms import ContactCreateForm, ContactSearchForm, LogExchangeForm
-from civique.contacts.models import Contact, ContactMerge
-from civique.inbox.access import conversations_for
 from civique.inbox.actions import ActionError
 from civique.inbox.actions import log_exchange as log_exchange_action
+from civique.inbox.contact_forms import LogExchangeForm
 
 PAGE_SIZE = 50
+# Contacts the user found by exact email or phone, most recent last (kept in the session).
+FOUND_KEY = "contacts_found"
+FOUND_KEPT = 50
+
+
+def _found(request: HttpRequest) -> list[int]:
+    return [pk for pk in request.session.get(FOUND_KEY, []) if isinstance(pk, int)]
+
+
+def _remember_found(request: HttpRequest, ids) -> None:
+    if ids:
+        kept = [pk for pk in _found(request) if pk not in ids]
+        request.session[FOUND_KEY] = [*kept, *ids][-FOUND_KEPT:]
+
+
+def _access(request: HttpRequest, pk: int) -> Contact:
+    return access_contact(request.user, pk, found=_found(request))
 
 
 @login_required
 def contact_list(request: HttpRequest) -> HttpResponse:
     form = ContactSearchForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    contacts = search_contacts(request.user, q).prefetch_related("identities")
+    exact = exact_matches(q)
+    _remember_found(request, exact)
+    contacts = search_contacts(request.user, q, exact=exact).prefetch_related("identities")
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     template = "contacts/partials/results.html" if partial else "contacts/list.html"
@@ -46,16 +76,20 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = access_contact(request.user, pk)
-    history, hidden = contact_history(request.user, contact)
+    found = _found(request)
+    contact = access_contact(request.user, pk, found=found)
+    history = contact_history(request.user, contact)
     page = Paginator(history, PAGE_SIZE).get_page(request.GET.get("page"))
+    read = {"via": "page", "page": page.number}
+    if pk in found and not contacts_for(request.user).filter(pk=pk).exists():
+        read["exact_search"] = True  # opened only thanks to its exact email or phone
+    audit(request.user, "contact.read", contact, read, request=request)
     merging = can_merge(request.user)
     context = {
         "contact": contact,
         "identities": contact.identities.order_by("kind", "value"),
         "conversations": conversations_for(request.user).filter(contact=contact).order_by("-id"),
         "page": page,
-        "hidden_count": hidden,
         "can_merge": merging,
         "merges_in": (
             ContactMerge.objects.filter(target=contact, undone_at__isnull=True).select_related(
@@ -80,13 +114,17 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     taken = None
     if request.method == "POST" and form.is_valid():
         try:
-            contact = actions.create_contact(request.user, **form.cleaned_data)
-        except actions.IdentityTaken as exc:
+            contact = create_contact(request.user, **form.cleaned_data)
+        except IdentityTaken as exc:
+            # The agent gave this exact identity: they may open the contact, as from a search.
             form.add_error("email" if exc.kind == "email" else "phone", str(exc))
             taken = exc.contact
-        except ActionError as exc:
+            _remember_found(request, [taken.pk])
+        except ContactError as exc:
             form.add_error(None, str(exc))
         else:
+            # Its creator may open it before any conversation makes it their team's contact.
+            _remember_found(request, [contact.pk])
             messages.success(request, _("Fiche de « %(c)s » créée.") % {"c": contact})
             if request.POST.get("next") == "log":
                 return redirect("contacts:log", pk=contact.pk)
@@ -98,7 +136,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def log_exchange(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = access_contact(request.user, pk)
+    contact = _access(request, pk)
     if contact.merged_into_id:
         return redirect("contacts:log", pk=contact.merged_into_id)
     initial = {}
@@ -146,12 +184,13 @@ def log_exchange(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _merge_summary(contact: Contact) -> dict:
+def _merge_summary(user, contact: Contact) -> dict:
+    """What the merge page shows of one side: only what ``user`` may see."""
     return {
         "contact": contact,
         "identities": list(contact.identities.order_by("kind", "value")),
-        "conversation_count": contact.conversations.count(),
-        "message_count": contact.messages.count(),
+        "conversation_count": conversations_for(user).filter(contact=contact).count(),
+        "message_count": contact_history(user, contact).count(),
     }
 
 
@@ -161,15 +200,17 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the contact to merge this one into, confirm, then merge (POST)."""
     if not can_merge(request.user):
         raise PermissionDenied(_("Seuls les superviseurs et les administrateurs fusionnent."))
-    source = access_contact(request.user, pk)
+    source = _access(request, pk)
     target_id = request.POST.get("cible") or request.GET.get("cible") or ""
-    target = access_contact(request.user, int(target_id)) if target_id.isdigit() else None
-    error = ""
+    target = _access(request, int(target_id)) if target_id.isdigit() else None
+    error, status = "", 200
     if request.method == "POST" and target is not None:
         try:
-            actions.merge_contacts(request.user, source, target)
+            merges.merge_contacts(request.user, source, target)
+        except merges.MergeRefused as exc:
+            error, status = str(exc), 403
         except ActionError as exc:
-            error = str(exc)
+            error, status = str(exc), 422
         else:
             messages.success(
                 request,
@@ -179,20 +220,24 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("contacts:detail", pk=target.pk)
     search = ContactSearchForm(request.GET)
     q = search.cleaned_data["q"] if search.is_valid() else ""
+    exact = exact_matches(q) if target is None else []
+    _remember_found(request, exact)
     candidates = (
-        search_contacts(request.user, q).exclude(pk=source.pk).prefetch_related("identities")[:20]
+        search_contacts(request.user, q, exact=exact)
+        .exclude(pk=source.pk)
+        .prefetch_related("identities")[:20]
         if q and target is None
         else []
     )
     context = {
-        "source": _merge_summary(source),
-        "target": _merge_summary(target) if target else None,
+        "source": _merge_summary(request.user, source),
+        "target": _merge_summary(request.user, target) if target else None,
         "form": search,
         "q": q,
         "candidates": candidates,
         "error": error,
     }
-    return render(request, "contacts/merge.html", context, status=422 if error else 200)
+    return render(request, "contacts/merge.html", context, status=status)
 
 
 @login_required
@@ -200,7 +245,9 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
     merge_row = access_merge(request.user, pk)
     try:
-        actions.undo_merge(request.user, merge_row)
+        merges.undo_merge(request.user, merge_row)
+    except merges.MergeRefused as exc:
+        raise PermissionDenied(str(exc)) from None
     except ActionError as exc:
         messages.error(request, str(exc))
     else:

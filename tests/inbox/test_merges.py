@@ -7,9 +7,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from civique.contacts import actions
 from civique.contacts.models import Contact, ContactMerge
 from civique.core.models import AuditEvent
+from civique.inbox import merges
 from civique.inbox.actions import ActionError
 from civique.inbox.models import TimelineEntry
 from tests.intake import deliver, request_from
@@ -47,7 +47,7 @@ def test_an_agent_cannot_merge(client, agent, by_email, by_phone):
 
 def test_the_merge_action_refuses_an_agent(agent, by_email, by_phone):
     with pytest.raises(ActionError):
-        actions.merge_contacts(agent, by_phone, by_email)
+        merges.merge_contacts(agent, by_phone, by_email)
 
 
 def test_a_supervisor_finds_the_other_contact_and_sees_a_confirmation_page(
@@ -92,7 +92,7 @@ def test_a_confirmed_merge_moves_identities_conversations_and_messages(
 def test_a_new_message_from_the_merged_identity_reaches_the_kept_contact(
     supervisor, by_email, by_phone, phone_channel
 ):
-    actions.merge_contacts(supervisor, by_phone, by_email)
+    merges.merge_contacts(supervisor, by_phone, by_email)
 
     message = deliver(phone_channel, phone="06 12 34 56 78", text="Encore moi.")
 
@@ -102,7 +102,7 @@ def test_a_new_message_from_the_merged_identity_reaches_the_kept_contact(
 def test_undo_moves_exactly_what_was_merged_back(client, supervisor, by_email, by_phone):
     email_conversation = by_email.conversations.get()
     phone_conversation = by_phone.conversations.get()
-    merge = actions.merge_contacts(supervisor, by_phone, by_email)
+    merge = merges.merge_contacts(supervisor, by_phone, by_email)
     client.force_login(supervisor)
 
     response = client.post(reverse("contacts:undo_merge", args=[merge.pk]))
@@ -127,12 +127,12 @@ def test_undo_moves_exactly_what_was_merged_back(client, supervisor, by_email, b
 def test_undo_also_gives_back_what_the_merged_identity_sent_since(
     supervisor, by_email, by_phone, phone_channel, webform_channel
 ):
-    merge = actions.merge_contacts(supervisor, by_phone, by_email)
+    merge = merges.merge_contacts(supervisor, by_phone, by_email)
     since_by_phone = deliver(phone_channel, phone="06 12 34 56 78", text="Encore moi.")
     since_by_email = deliver(webform_channel, email="jeanne@example.org", text="Et moi.")
     assert since_by_phone.conversation.contact == by_email
 
-    actions.undo_merge(supervisor, merge)
+    merges.undo_merge(supervisor, merge)
 
     since_by_phone.refresh_from_db()
     since_by_email.refresh_from_db()
@@ -145,7 +145,7 @@ def test_undo_also_gives_back_what_the_merged_identity_sent_since(
 
 
 def test_an_agent_cannot_undo_a_merge(client, agent, supervisor, by_email, by_phone):
-    merge = actions.merge_contacts(supervisor, by_phone, by_email)
+    merge = merges.merge_contacts(supervisor, by_phone, by_email)
     client.force_login(agent)
 
     assert client.post(reverse("contacts:undo_merge", args=[merge.pk])).status_code == 403
@@ -154,11 +154,11 @@ def test_an_agent_cannot_undo_a_merge(client, agent, supervisor, by_email, by_ph
 
 
 def test_a_merge_is_undone_only_once(supervisor, by_email, by_phone):
-    merge = actions.merge_contacts(supervisor, by_phone, by_email)
-    actions.undo_merge(supervisor, merge)
+    merge = merges.merge_contacts(supervisor, by_phone, by_email)
+    merges.undo_merge(supervisor, merge)
 
     with pytest.raises(ActionError, match="déjà été annulée"):
-        actions.undo_merge(supervisor, merge)
+        merges.undo_merge(supervisor, merge)
 
 
 def test_a_contact_cannot_be_merged_into_itself(client, supervisor, by_email):
@@ -174,14 +174,14 @@ def test_a_contact_cannot_be_merged_into_a_merged_contact(
     supervisor, by_email, by_phone, webform_channel
 ):
     third = request_from(webform_channel, email="autre@example.org").contact
-    actions.merge_contacts(supervisor, by_phone, by_email)
+    merges.merge_contacts(supervisor, by_phone, by_email)
 
     with pytest.raises(ActionError, match="fusionné dans une autre fiche"):
-        actions.merge_contacts(supervisor, third, by_phone)
+        merges.merge_contacts(supervisor, third, by_phone)
 
 
 def test_the_merged_contact_page_points_to_the_kept_one(client, supervisor, by_email, by_phone):
-    actions.merge_contacts(supervisor, by_phone, by_email)
+    merges.merge_contacts(supervisor, by_phone, by_email)
     client.force_login(supervisor)
 
     html = unescape(client.get(reverse("contacts:detail", args=[by_phone.pk])).text)
@@ -192,7 +192,7 @@ def test_the_merged_contact_page_points_to_the_kept_one(client, supervisor, by_e
 
 
 def test_an_administrator_may_merge(admin_user, by_email, by_phone):
-    merge = actions.merge_contacts(admin_user, by_phone, by_email)
+    merge = merges.merge_contacts(admin_user, by_phone, by_email)
 
     assert merge.actor == admin_user
 
@@ -204,7 +204,7 @@ def test_undo_gives_back_a_conversation_opened_by_a_mail_dated_before_the_merge(
 
     from django.utils import timezone
 
-    merge = actions.merge_contacts(supervisor, by_phone, by_email)
+    merge = merges.merge_contacts(supervisor, by_phone, by_email)
     # Written two minutes before the merge, processed after it (a late mailbox poll).
     late = deliver(
         phone_channel,
@@ -214,7 +214,7 @@ def test_undo_gives_back_a_conversation_opened_by_a_mail_dated_before_the_merge(
     )
     assert late.conversation.contact == by_email
 
-    actions.undo_merge(supervisor, merge)
+    merges.undo_merge(supervisor, merge)
 
     late.refresh_from_db()
     assert late.conversation.contact == by_phone

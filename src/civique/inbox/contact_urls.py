@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civique.contacts import views
+from civique.inbox import contact_views as views
 
 app_name = "contacts"
 urlpatterns = [
