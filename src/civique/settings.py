@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "civique.channels",
     "civique.ingest",
     "civique.inbox",
+    "civique.knowledge",
     "civique.portal",
     "civique.api",
     "civique.demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("civique.api.urls")),
     path("usagers/", include("civique.inbox.contact_urls")),
     path("evenements/", include("civique.ingest.urls")),
+    path("connaissances/", include("civique.knowledge.urls")),
     # Platforms deliver here (docs/connectors.md, « Webhooks »).
     path("hooks/<slug:kind>/<int:channel_id>/", receive_webhook, name="webhook"),
     path("", include("civique.inbox.urls")),

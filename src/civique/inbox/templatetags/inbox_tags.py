@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civique.channels.connectors.base import OperationKind
 from civique.contacts.normalize import format_phone
+from civique.inbox.extensions import nav_links
 from civique.inbox.models import DeliveryState, MessageKind, Priority, Status
 
 register = template.Library()
@@ -156,3 +157,9 @@ PLATFORM_STATUSES = {
 def platform_status_label(code) -> str:
     """A delivery status reported by the platform (WhatsApp: sent, delivered, read, failed)."""
     return str(PLATFORM_STATUSES.get(code, code or ""))
+
+
+@register.simple_tag
+def extension_nav_links() -> list:
+    """Links other apps add to the main navigation (inbox/extensions.py)."""
+    return nav_links()

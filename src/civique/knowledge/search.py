@@ -1,0 +1,244 @@
+"""Search of the knowledge base: index an entry, and find the best entries for a text.
+
+One ranking on both databases, two engines underneath:
+- PostgreSQL: ``search_vector`` (title A, keywords B, body D) in the text search configuration
+  ``civique_french`` (French Snowball stemmer after ``unaccent``, made by migration 0002),
+  ranked by ``ts_rank`` over an OR of the query's words.
+- SQLite: the FTS5 table ``knowledge_fts`` (tokenizer unicode61, diacritics removed) holding
+  the same texts pre-stemmed by ``text.stems`` (Snowball French too), ranked by ``bm25``.
+Both see the query through ``text.content_words`` (accents folded, phone spellings expanded,
+stop words dropped), plus, for each word the titles and keywords do not know, the closest known
+word within one or two edits (``Term``). The engine's scores are then made relative to the
+best one and raised by what agents chose for messages sharing the query's stems (``ChoiceTerm``)
+and by a shared theme."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from civique.knowledge import text
+from civique.knowledge.models import ChoiceTerm, EntryKind, SearchEntry, Term
+
+CONFIG = "civique_french"
+CANDIDATES = 60  # engine results re-ranked in Python
+MAX_QUERY_WORDS = 40  # a long message: its first words carry the request
+LEARNED_WEIGHT = 0.25  # at most this much added for entries agents chose for the same words
+CATEGORY_WEIGHT = 0.15  # added for an entry of the conversation's theme
+
+
+@dataclass
+class Hit:
+    entry: SearchEntry
+    score: float
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+    @property
+    def object_id(self) -> int:
+        return self.entry.object_id
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- Indexing ---------------------------------------------------------------------------------
+
+
+def index_entry(entry: SearchEntry) -> None:
+    """Write ``entry``'s words to the full-text index and its title and keyword words to the
+    vocabulary. Precondition: ``entry`` is saved."""
+    if is_postgres():
+        SearchEntry.objects.filter(pk=entry.pk).update(
+            search_vector=SearchVector("title", weight="A", config=CONFIG)
+            + SearchVector("keywords", weight="B", config=CONFIG)
+            + SearchVector("body", weight="D", config=CONFIG)
+        )
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM knowledge_fts WHERE rowid = %s", [entry.pk])
+            cursor.execute(
+                "INSERT INTO knowledge_fts (rowid, title, keywords, body) VALUES (%s, %s, %s, %s)",
+                [
+                    entry.pk,
+                    text.stemmed_text(entry.title),
+                    text.stemmed_text(entry.keywords),
+                    text.stemmed_text(entry.body),
+                ],
+            )
+    add_terms(f"{entry.title} {entry.keywords}")
+
+
+def unindex_entry(entry_id: int) -> None:
+    if not is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM knowledge_fts WHERE rowid = %s", [entry_id])
+
+
+def add_terms(source: str) -> None:
+    known = {word for word in text.content_words(source) if 3 < len(word) <= 64}
+    Term.objects.bulk_create(
+        [Term(text=word, initial=word[0], length=len(word)) for word in known],
+        ignore_conflicts=True,
+    )
+
+
+# --- Querying ---------------------------------------------------------------------------------
+
+
+def query_words(query: str) -> list[str]:
+    """The query's content words, each followed by its correction when it is unknown."""
+    found = list(dict.fromkeys(text.content_words(query)))[:MAX_QUERY_WORDS]
+    if not found:
+        return []
+    known = set(Term.objects.filter(text__in=found).values_list("text", flat=True))
+    result = []
+    for word in found:
+        result.append(word)
+        if word not in known:
+            correction = correct(word)
+            if correction and correction != word:
+                result.append(correction)
+    return result
+
+
+def correct(word: str) -> str | None:
+    """The known word closest to ``word`` within its typo budget (same first letter), or None."""
+    budget = text.typo_budget(word)
+    if not budget or text.stem(word) in _stems_of_known_prefix(word):
+        return None
+    candidates = Term.objects.filter(
+        initial=word[0], length__gte=len(word) - budget, length__lte=len(word) + budget
+    ).values_list("text", flat=True)
+    best, best_distance = None, budget + 1
+    for candidate in candidates.iterator():
+        distance = text.edit_distance(word, candidate, budget)
+        if distance < best_distance or (distance == best_distance and best and candidate < best):
+            best, best_distance = candidate, distance
+    return best
+
+
+def _stems_of_known_prefix(word: str) -> set[str]:
+    """Stems of known words sharing the word's stem as a prefix: a word that only differs by
+    its ending (« poubelles » for « poubelle ») needs no correction."""
+    root = text.stem(word)
+    if len(root) < 4:
+        return set()
+    return {
+        text.stem(w)
+        for w in Term.objects.filter(text__startswith=root).values_list("text", flat=True)[:20]
+    }
+
+
+def visible_entries(
+    *, user=None, public_only: bool = False, kinds=None, today: date | None = None
+) -> QuerySet[SearchEntry]:
+    """Entries that may be shown: active, valid today, and public (the portal) or of no team
+    or one of ``user``'s teams (administrators: all)."""
+    today = today or timezone.localdate()
+    qs = SearchEntry.objects.filter(is_active=True).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+    )
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    if public_only:
+        qs = qs.filter(is_public=True, kind=EntryKind.ARTICLE)
+    elif user is not None and not user.is_administrator:
+        qs = qs.filter(Q(team__isnull=True) | Q(team__in=user.teams.all()) | Q(is_public=True))
+    return qs
+
+
+def search(
+    query: str,
+    *,
+    user=None,
+    public_only: bool = False,
+    kinds=None,
+    category_id: int | None = None,
+    limit: int = 3,
+) -> list[Hit]:
+    """The ``limit`` best entries for ``query`` among those ``visible_entries`` allows, best
+    first, with a score relative to the engine's best match (1.0) plus what was learned."""
+    words = query_words(query)
+    if not words:
+        return []
+    visible = visible_entries(user=user, public_only=public_only, kinds=kinds)
+    ranked = _rank_postgres(words, visible) if is_postgres() else _rank_sqlite(words, visible)
+    scores = _relative(ranked)
+    for entry_id, boost in learned_boosts(words, visible).items():
+        scores[entry_id] = scores.get(entry_id, 0.0) + boost
+    if not scores:
+        return []
+    entries = visible.in_bulk(list(scores))
+    if category_id:
+        for entry in entries.values():
+            if entry.category_id == category_id and entry.pk in scores:
+                scores[entry.pk] += CATEGORY_WEIGHT
+    order = sorted(
+        (pk for pk in scores if pk in entries), key=lambda pk: (-scores[pk], entries[pk].title)
+    )
+    return [Hit(entries[pk], round(scores[pk], 4)) for pk in order[:limit]]
+
+
+def _relative(ranked: list[tuple[int, float]]) -> dict[int, float]:
+    if not ranked:
+        return {}
+    top = max(score for _pk, score in ranked) or 1.0
+    return {pk: score / top for pk, score in ranked}
+
+
+def _rank_postgres(words: list[str], visible: QuerySet[SearchEntry]) -> list[tuple[int, float]]:
+    raw = " | ".join(words)  # content words are [0-9a-z]+: nothing for tsquery to parse
+    query = SearchQuery(raw, config=CONFIG, search_type="raw")
+    rows = (
+        visible.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "pk")
+        .values_list("pk", "rank")[:CANDIDATES]
+    )
+    return [(pk, float(rank)) for pk, rank in rows]
+
+
+def _rank_sqlite(words: list[str], visible: QuerySet[SearchEntry]) -> list[tuple[int, float]]:
+    stems = list(dict.fromkeys(text.stem(word) for word in words))
+    match = " OR ".join(f'"{stem}"' for stem in stems)
+    with connection.cursor() as cursor:
+        # Title and keywords weigh more than the body. bm25 is lower for better matches.
+        cursor.execute(
+            "SELECT rowid, -bm25(knowledge_fts, 4.0, 3.0, 1.0) FROM knowledge_fts "
+            "WHERE knowledge_fts MATCH %s ORDER BY bm25(knowledge_fts, 4.0, 3.0, 1.0) LIMIT %s",
+            [match, CANDIDATES * 4],
+        )
+        rows = cursor.fetchall()
+    allowed = set(visible.filter(pk__in=[pk for pk, _s in rows]).values_list("pk", flat=True))
+    return [(pk, score) for pk, score in rows if pk in allowed][:CANDIDATES]
+
+
+def learned_boosts(words: list[str], visible: QuerySet[SearchEntry]) -> dict[int, float]:
+    """Entries chosen by agents for messages sharing these stems: up to ``LEARNED_WEIGHT``,
+    growing with the logarithm of how often (ten choices give the full boost)."""
+    stems = list(dict.fromkeys(text.stem(word) for word in words))
+    rows = (
+        ChoiceTerm.objects.filter(stem__in=stems, entry__in=visible)
+        .values("entry_id")
+        .annotate(total=Sum("count"))
+    )
+    boosts = defaultdict(float)
+    for row in rows:
+        boosts[row["entry_id"]] = LEARNED_WEIGHT * min(1.0, math.log1p(row["total"]) / math.log(11))
+    return boosts
