@@ -14,9 +14,7 @@ def test_the_conversation_page_suggests_the_matching_article(
     client.force_login(agent)
     page = client.get(reverse("inbox:detail", args=[conversation.pk])).content.decode()
     assert "Suggestions de réponse" in page
-    assert page.index(passport.question.replace("'", "&#x27;")) < page.index(
-        "Réponses types"
-    )
+    assert page.index(passport.question.replace("'", "&#x27;")) < page.index("Réponses types")
 
 
 def test_inserting_a_template_fills_its_variables_in_the_reply_box(

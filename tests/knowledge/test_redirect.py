@@ -20,8 +20,9 @@ def test_the_redirect_form_is_prefilled_with_the_bodys_details(
     client.force_login(agent)
     page = client.get(reverse("knowledge:redirect", args=[conversation.pk, caf.pk]))
     assert page.status_code == 200
-    assert "Votre demande relève de Caisse d&#x27;allocations familiales (CAF) : 09 69 32 21 52" in (
-        page.content.decode()
+    assert (
+        "Votre demande relève de Caisse d&#x27;allocations familiales (CAF) : 09 69 32 21 52"
+        in (page.content.decode())
     )
 
 

@@ -19,9 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from civique.knowledge import text
@@ -32,6 +33,13 @@ CANDIDATES = 60  # engine results re-ranked in Python
 MAX_QUERY_WORDS = 40  # a long message: its first words carry the request
 LEARNED_WEIGHT = 0.25  # at most this much added for entries agents chose for the same words
 CATEGORY_WEIGHT = 0.15  # added for an entry of the conversation's theme
+MAX_RANKED_WORDS = 12  # PostgreSQL: the rarest words of the query rank the candidates
+# PostgreSQL's ts_rank weights for D, C, B, A: body 1, keywords 3, title 4 (as bm25 on SQLite).
+WEIGHTS = "0.25, 0.25, 0.75, 1.0"
+IDF_SQL = (
+    "SELECT w, (SELECT count(*) FROM knowledge_searchentry "
+    "WHERE search_vector @@ to_tsquery('civique_french', w)) FROM unnest(%s::text[]) AS w"
+)
 
 
 @dataclass
@@ -203,15 +211,39 @@ def _relative(ranked: list[tuple[int, float]]) -> dict[int, float]:
 
 
 def _rank_postgres(words: list[str], visible: QuerySet[SearchEntry]) -> list[tuple[int, float]]:
-    raw = " | ".join(words)  # content words are [0-9a-z]+: nothing for tsquery to parse
+    """``ts_rank`` of each word weighted by its rarity (log(1 + N / df), as BM25 does on
+    SQLite): without it, a common word (« carte ») outweighs the one that tells the need."""
+    weighted = _idf_postgres(words)
+    if not weighted:
+        return []
+    raw = " | ".join(word for word, _idf in weighted)  # [0-9a-z]+ words: nothing to parse
     query = SearchQuery(raw, config=CONFIG, search_type="raw")
+    rank_sql = " + ".join(
+        f"%s * ts_rank('{{{WEIGHTS}}}', search_vector, to_tsquery('{CONFIG}', %s))"
+        for _pair in weighted
+    )
+    params = [value for word, idf in weighted for value in (idf, word)]
     rows = (
         visible.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query))
+        # Only constants are formatted into rank_sql; the words and weights are parameters.
+        .annotate(rank=RawSQL(rank_sql, params))  # noqa: S611
         .order_by("-rank", "pk")
         .values_list("pk", "rank")[:CANDIDATES]
     )
     return [(pk, float(rank)) for pk, rank in rows]
+
+
+def _idf_postgres(words: list[str]) -> list[tuple[str, float]]:
+    """The words found in the index with their inverse document frequency, rarest first (at
+    most ``MAX_RANKED_WORDS``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(IDF_SQL, [words])
+        frequencies = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM knowledge_searchentry")
+        total = cursor.fetchone()[0]
+    weighted = [(word, math.log(1 + total / df)) for word, df in frequencies if df]
+    weighted.sort(key=lambda pair: -pair[1])
+    return weighted[:MAX_RANKED_WORDS]
 
 
 def _rank_sqlite(words: list[str], visible: QuerySet[SearchEntry]) -> list[tuple[int, float]]:
