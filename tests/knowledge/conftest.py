@@ -10,6 +10,7 @@ from civique.contacts.models import Contact
 from civique.inbox.models import Conversation, Direction, Message, MessageKind
 from civique.knowledge import actions
 from civique.knowledge.models import AnswerTemplate, Form, Institution, TemplateVariant
+from tests.api.conftest import auth  # noqa: F401 - a fixture, shared
 
 
 @pytest.fixture
