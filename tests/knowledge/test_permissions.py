@@ -76,3 +76,24 @@ def test_the_knowledge_link_is_in_the_back_office_navigation(client, agent):
     client.force_login(agent)
     page = client.get(reverse("inbox:list")).content.decode()
     assert f'href="{reverse("knowledge:home")}"' in page
+
+
+def test_editing_a_partner_body_in_the_admin_updates_the_search(client, caf):
+    from civique.core.models import User
+    from civique.knowledge import search
+
+    client.force_login(User.objects.create_superuser("root", password="motdepasse-root"))
+    response = client.post(
+        reverse("admin:knowledge_institution_change", args=[caf.pk]),
+        {"slug": "caf", "name": caf.name, "description": "Aides au logement et tramways",
+         "keywords": caf.keywords, "phone": "09 69 32 21 52", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    caf.refresh_from_db()
+    assert caf.phone == "+33969322152"
+    assert [hit.title for hit in search.search("tramways")] == [caf.name]
+    bad = client.post(
+        reverse("admin:knowledge_institution_change", args=[caf.pk]),
+        {"slug": "caf", "name": caf.name, "phone": "pas un numéro", "is_active": "on"},
+    )
+    assert bad.status_code == 200 and "Numéro de téléphone invalide" in bad.content.decode()
