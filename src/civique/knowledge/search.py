@@ -91,6 +91,43 @@ def index_entry(entry: SearchEntry) -> None:
     add_terms(f"{entry.title} {entry.keywords}")
 
 
+def reindex(entries: QuerySet[SearchEntry], batch: int = 1000) -> int:
+    """Rebuild the index of many entries at once (an import, a benchmark, a repair)."""
+    count = 0
+    if is_postgres():
+        count = entries.update(
+            search_vector=SearchVector("title", weight="A", config=CONFIG)
+            + SearchVector("keywords", weight="B", config=CONFIG)
+            + SearchVector("body", weight="D", config=CONFIG)
+        )
+    rows = entries.values_list("pk", "title", "keywords", "body")
+    vocabulary: set[str] = set()
+    with connection.cursor() as cursor:
+        pending = []
+        for pk, title, keywords, body in rows.iterator(chunk_size=batch):
+            vocabulary.update(text.content_words(f"{title} {keywords}"))
+            if is_postgres():
+                continue
+            pending.append(
+                (pk, text.stemmed_text(title), text.stemmed_text(keywords), text.stemmed_text(body))
+            )
+            if len(pending) >= batch:
+                count += _write_fts(cursor, pending)
+                pending = []
+        if pending:
+            count += _write_fts(cursor, pending)
+    add_terms(" ".join(vocabulary))
+    return count
+
+
+def _write_fts(cursor, rows: list[tuple]) -> int:
+    cursor.executemany("DELETE FROM knowledge_fts WHERE rowid = %s", [(row[0],) for row in rows])
+    cursor.executemany(
+        "INSERT INTO knowledge_fts (rowid, title, keywords, body) VALUES (%s, %s, %s, %s)", rows
+    )
+    return len(rows)
+
+
 def unindex_entry(entry_id: int) -> None:
     if not is_postgres():
         with connection.cursor() as cursor:
