@@ -302,12 +302,19 @@ def learned_boosts(words: list[str], visible: QuerySet[SearchEntry]) -> dict[int
     """Entries chosen by agents for messages sharing these stems: up to ``LEARNED_WEIGHT``,
     growing with the logarithm of how often (ten choices give the full boost)."""
     stems = list(dict.fromkeys(text.stem(word) for word in words))
-    rows = (
-        ChoiceTerm.objects.filter(stem__in=stems, entry__in=visible)
+    # By stem first (the unique index), then only those entries checked for visibility: a
+    # join on the visible entries would read them all.
+    totals = {
+        row["entry_id"]: row["total"]
+        for row in ChoiceTerm.objects.filter(stem__in=stems)
         .values("entry_id")
         .annotate(total=Sum("count"))
-    )
+    }
+    if not totals:
+        return {}
+    allowed = set(visible.filter(pk__in=list(totals)).values_list("pk", flat=True))
     boosts = defaultdict(float)
-    for row in rows:
-        boosts[row["entry_id"]] = LEARNED_WEIGHT * min(1.0, math.log1p(row["total"]) / math.log(11))
+    for entry_id, total in totals.items():
+        if entry_id in allowed:
+            boosts[entry_id] = LEARNED_WEIGHT * min(1.0, math.log1p(total) / math.log(11))
     return boosts
