@@ -15,6 +15,7 @@ and by a shared theme."""
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -33,7 +34,8 @@ CANDIDATES = 60  # engine results re-ranked in Python
 MAX_QUERY_WORDS = 40  # a long message: its first words carry the request
 LEARNED_WEIGHT = 0.25  # at most this much added for entries agents chose for the same words
 CATEGORY_WEIGHT = 0.15  # added for an entry of the conversation's theme
-MAX_RANKED_WORDS = 12  # PostgreSQL: the rarest words of the query rank the candidates
+MAX_RANKED_WORDS = 12
+DF_CACHE_SECONDS = 600  # PostgreSQL: the rarest words of the query rank the candidates
 # PostgreSQL's ts_rank weights for D, C, B, A: body 1, keywords 3, title 4 (as bm25 on SQLite).
 WEIGHTS = "0.25, 0.25, 0.75, 1.0"
 IDF_SQL = (
@@ -270,15 +272,42 @@ def _rank_postgres(words: list[str], visible: QuerySet[SearchEntry]) -> list[tup
     return [(pk, float(rank)) for pk, rank in rows]
 
 
+class _Frequencies:
+    """Document frequencies of words, kept in this process: counting the matches of a common
+    word costs more than the search itself. Forgotten when entries are added or removed (their
+    number or last id changes) or after ``DF_CACHE_SECONDS``; a count made stale by an edit
+    only shifts a weight a little."""
+
+    def __init__(self) -> None:
+        self.version: tuple | None = None
+        self.born = 0.0
+        self.counts: dict[str, int] = {}
+
+    def get(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*), max(id) FROM knowledge_searchentry")
+            version = cursor.fetchone()
+            if version != self.version or time.monotonic() - self.born > DF_CACHE_SECONDS:
+                self.version, self.born, self.counts = version, time.monotonic(), {}
+            missing = [word for word in words if word not in self.counts]
+            found = {}
+            if missing:
+                cursor.execute(IDF_SQL, [missing])
+                found = dict(cursor.fetchall())
+                # A word found nowhere is counted again next time: it may be added any moment.
+                self.counts.update({word: df for word, df in found.items() if df})
+        counts = {word: self.counts.get(word, found.get(word, 0)) for word in words}
+        return version[0], counts
+
+
+_frequencies = _Frequencies()
+
+
 def _idf_postgres(words: list[str]) -> list[tuple[str, float]]:
     """The words found in the index with their inverse document frequency, rarest first (at
     most ``MAX_RANKED_WORDS``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(IDF_SQL, [words])
-        frequencies = cursor.fetchall()
-        cursor.execute("SELECT count(*) FROM knowledge_searchentry")
-        total = cursor.fetchone()[0]
-    weighted = [(word, math.log(1 + total / df)) for word, df in frequencies if df]
+    total, frequencies = _frequencies.get(words)
+    weighted = [(word, math.log(1 + total / df)) for word, df in frequencies.items() if df]
     weighted.sort(key=lambda pair: -pair[1])
     return weighted[:MAX_RANKED_WORDS]
 
