@@ -75,3 +75,25 @@ def test_the_template_search_answers_a_fragment(client, agent, template, convers
     url = reverse("knowledge:template_search", args=[conversation.pk])
     assert "Accusé de réception" in client.get(url, {"q": "accuse"}).content.decode()
     assert client.get(url, {"q": "a\x00b"}).status_code == 422
+
+
+def test_a_request_from_the_portal_gets_the_demo_article_first(client, agent, webform_channel):
+    from civique.demo.knowledge_base import load_knowledge_base
+    from tests.intake import request_from
+
+    load_knowledge_base()
+    conversation = request_from(
+        webform_channel,
+        name="Paul Girard",
+        email="paul.girard@example.fr",
+        subject="Lampadaire",
+        text="bjr le lampadere devant chez moi est en panne depuis 1 semaine",
+    )
+    client.force_login(agent)
+    page = client.get(reverse("inbox:detail", args=[conversation.pk])).content.decode()
+    first = page.index('class="suggestion"')
+    assert "Un lampadaire est en panne" in page[first : first + 400]
+    results = client.get(
+        reverse("knowledge:template_search", args=[conversation.pk]), {"q": "accuse reception"}
+    )
+    assert "Accusé de réception" in results.content.decode()

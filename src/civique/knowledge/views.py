@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -54,7 +54,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "hits": hits,
             "page": page,
             "can_create": can_edit_article(request.user),
-            "status": 200 if form.is_valid() else 422,
         },
         status=200 if form.is_valid() else 422,
     )
@@ -128,7 +127,9 @@ def _rendered(entry, user, conversation: Conversation):
     if entry.kind == EntryKind.ARTICLE:
         article = access_article(user, entry.object_id)
         return answers.render_article(article.answer, user, conversation)
-    template = templates_for(user).get(pk=entry.object_id)
+    template = templates_for(user).filter(pk=entry.object_id).first()
+    if template is None:
+        raise Http404("Réponse type introuvable.")
     return answers.render_template(template, user, conversation, _language(conversation))
 
 
