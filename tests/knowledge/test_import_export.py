@@ -132,3 +132,20 @@ def test_export_then_import_gives_back_the_same_articles(tmp_path, sport, articl
     again = io.StringIO()
     call_command("knowledge", "export", stdout=again, stderr=io.StringIO())
     assert again.getvalue() == exported
+
+
+def test_reindex_rebuilds_a_lost_index(passport, bulky):
+    from django.db import connection
+
+    from civique.knowledge import search
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM knowledge_fts")
+        else:
+            cursor.execute("UPDATE knowledge_searchentry SET search_vector = NULL")
+    assert search.search("passeport") == []
+    out = io.StringIO()
+    call_command("knowledge", "reindex", stdout=out)
+    assert "2 éléments réindexés" in out.getvalue()
+    assert search.search("passeport")[0].title == passport.question

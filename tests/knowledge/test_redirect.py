@@ -92,3 +92,18 @@ def test_a_public_redirect_needs_the_public_confirmation(
     client.force_login(agent)
     url = reverse("knowledge:redirect", args=[conversation.pk, caf.pk])
     assert client.post(url, {"text": "Voyez la CAF."}).status_code == 422
+
+
+def test_using_a_partner_body_from_the_reply_box_opens_the_redirect_form(
+    client, agent, caf, conversation_factory
+):
+    from civique.knowledge.models import EntryKind, SearchEntry
+
+    conversation = conversation_factory("APL")
+    entry = SearchEntry.objects.get(kind=EntryKind.INSTITUTION, object_id=caf.pk)
+    client.force_login(agent)
+    url = reverse("knowledge:use", args=[conversation.pk])
+    target = reverse("knowledge:redirect", args=[conversation.pk, caf.pk])
+    assert client.post(url, {"entry": entry.pk})["Location"] == target
+    htmx = client.post(url, {"entry": entry.pk}, HTTP_HX_REQUEST="true")
+    assert htmx["HX-Redirect"] == target

@@ -141,6 +141,29 @@ def _sync(kind: str, object_id: int, **values) -> SearchEntry:
     return entry
 
 
+@transaction.atomic
+def reindex_everything() -> int:
+    """Rebuild every search entry from its article, template or partner body, and the index."""
+    for article in Article.objects.select_related("category", "team"):
+        sync_article(article)
+    for template in AnswerTemplate.objects.prefetch_related("variants"):
+        sync_template(template)
+    for institution in Institution.objects.prefetch_related("categories"):
+        sync_institution(institution)
+    for kind, model in (
+        (EntryKind.ARTICLE, Article),
+        (EntryKind.TEMPLATE, AnswerTemplate),
+        (EntryKind.INSTITUTION, Institution),
+    ):
+        for pk in (
+            SearchEntry.objects.filter(kind=kind)
+            .exclude(object_id__in=model.objects.values("pk"))
+            .values_list("object_id", flat=True)
+        ):
+            remove_entry(kind, pk)
+    return SearchEntry.objects.count()
+
+
 def remove_entry(kind: str, object_id: int) -> None:
     for pk in SearchEntry.objects.filter(kind=kind, object_id=object_id).values_list(
         "pk", flat=True

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from civique.inbox.access import access_conversation
 from civique.inbox.actions import ActionError
@@ -149,7 +151,8 @@ def use_entry(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(_("Élément invalide."), status=422)
     entry = access_entry(request.user, form.cleaned_data["entry"])
     if entry.kind == EntryKind.INSTITUTION:
-        return redirect("knowledge:redirect", pk=conversation.pk, institution=entry.object_id)
+        url = reverse("knowledge:redirect", args=[conversation.pk, entry.object_id])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     rendered = _rendered(entry, request.user, conversation)
     actions.record_choice(
         request.user,

@@ -1,4 +1,5 @@
-"""``civique knowledge import FILE.csv`` and ``civique knowledge export`` (CSV on stdout)."""
+"""``civique knowledge import FILE.csv``, ``civique knowledge export`` (CSV on stdout) and
+``civique knowledge reindex``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from civique.knowledge.actions import reindex_everything
 from civique.knowledge.csvio import ImportRefused, export_articles, import_articles
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -23,8 +25,16 @@ class Command(BaseCommand):
         importing = commands.add_parser("import", help="Importer un fichier CSV.")
         importing.add_argument("file", help="Fichier CSV en UTF-8 (« - » : entrée standard).")
         commands.add_parser("export", help="Exporter toutes les fiches en CSV.")
+        commands.add_parser(
+            "reindex",
+            help="Reconstruire l'index de recherche (après une restauration, par exemple).",
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["action"] == "reindex":
+            count = reindex_everything()
+            self.stdout.write(self.style.SUCCESS(f"{count} éléments réindexés."))
+            return
         if options["action"] == "export":
             count = export_articles(self.stdout)
             self.stderr.write(f"{count} fiches exportées.")
