@@ -73,3 +73,16 @@ def test_it_boosts_what_agents_chose(article_factory, agent):
 @pytest.mark.parametrize("query", ["'", '"', "a OR b", "NEAR(x y)", "*", "&|!", "x:*"])
 def test_query_syntax_of_the_engines_is_plain_text(passport, query):
     search.search(query)  # never raises
+
+
+def test_the_conversations_theme_raises_its_articles_and_partner_bodies(article_factory, caf):
+    from civique.inbox.models import Category
+    from civique.knowledge import actions
+
+    social = Category.objects.create(slug="social", name="Action sociale")
+    housing = article_factory("Aide au logement d'urgence", keywords="logement, aide")
+    query = "aide au logement"
+    assert titles(query)[0] == housing.question  # the article's title matches best
+    caf.categories.add(social)
+    actions.sync_institution(caf)
+    assert titles(query, category_id=social.pk)[0] == caf.name

@@ -27,7 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from civique.knowledge import text
-from civique.knowledge.models import ChoiceTerm, EntryKind, SearchEntry, Term
+from civique.knowledge.models import ChoiceTerm, EntryKind, Institution, SearchEntry, Term
 
 CONFIG = "civique_french"
 CANDIDATES = 60  # engine results re-ranked in Python
@@ -233,13 +233,28 @@ def search(
         return []
     entries = visible.in_bulk(list(scores))
     if category_id:
-        for entry in entries.values():
-            if entry.category_id == category_id and entry.pk in scores:
-                scores[entry.pk] += CATEGORY_WEIGHT
+        for entry in _of_category(entries.values(), category_id):
+            scores[entry.pk] += CATEGORY_WEIGHT
     order = sorted(
         (pk for pk in scores if pk in entries), key=lambda pk: (-scores[pk], entries[pk].title)
     )
     return [Hit(entries[pk], round(scores[pk], 4)) for pk in order[:limit]]
+
+
+def _of_category(entries, category_id: int) -> list[SearchEntry]:
+    """The entries of this theme: an article's or template's own, a partner body's among its
+    themes."""
+    bodies = set(
+        Institution.categories.through.objects.filter(category_id=category_id).values_list(
+            "institution_id", flat=True
+        )
+    )
+    return [
+        entry
+        for entry in entries
+        if entry.category_id == category_id
+        or (entry.kind == EntryKind.INSTITUTION and entry.object_id in bodies)
+    ]
 
 
 def _relative(ranked: list[tuple[int, float]]) -> dict[int, float]:
