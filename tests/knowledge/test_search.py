@@ -81,8 +81,14 @@ def test_the_conversations_theme_raises_its_articles_and_partner_bodies(article_
 
     social = Category.objects.create(slug="social", name="Action sociale")
     housing = article_factory("Aide au logement d'urgence", keywords="logement, aide")
-    query = "aide au logement"
-    assert titles(query)[0] == housing.question  # the article's title matches best
     caf.categories.add(social)
     actions.sync_institution(caf)
-    assert titles(query, category_id=social.pk)[0] == caf.name
+    housing.category = social
+    actions.save_article(None, housing)
+
+    def scores(**kwargs) -> dict[str, float]:
+        return {hit.title: hit.score for hit in search.search("aide au logement", **kwargs)}
+
+    plain, themed = scores(), scores(category_id=social.pk)
+    for title in (caf.name, housing.question):
+        assert themed[title] == pytest.approx(plain[title] + search.CATEGORY_WEIGHT)
