@@ -9,15 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from civique.demo.knowledge_base import load_knowledge_base
-from tests.e2e.conftest import axe_violations, signed_in
+from tests.e2e.conftest import signed_in
+from tests.e2e.test_accessibility import assert_accessible
 from tests.intake import request_from
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_accessible(page) -> None:
-    assert axe_violations(page) == []
-    assert page.console_errors == []
 
 
 @pytest.fixture

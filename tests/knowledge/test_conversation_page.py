@@ -67,6 +67,11 @@ def test_a_bad_entry_gets_a_clear_answer(client, agent, conversation_factory):
     url = reverse("knowledge:use", args=[conversation.pk])
     assert client.post(url, {"entry": "abc"}).status_code == 422
     assert client.post(url, {"entry": "99999999"}).status_code == 404
+    # By HTMX (no template chosen in the list): the box comes back as it was, with the reason.
+    box = client.post(url, {"entry": "", "reply-text": "Mon texte"}, HTTP_HX_REQUEST="true")
+    body = box.content.decode()
+    assert box.status_code == 200 and "\nMon texte</textarea>" in body
+    assert "Choisissez d&#x27;abord une réponse type dans la liste." in body
 
 
 def test_the_template_search_answers_a_fragment(client, agent, template, conversation_factory):

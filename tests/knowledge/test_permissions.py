@@ -97,3 +97,12 @@ def test_editing_a_partner_body_in_the_admin_updates_the_search(client, caf):
         {"slug": "caf", "name": caf.name, "phone": "pas un numéro", "is_active": "on"},
     )
     assert bad.status_code == 200 and "Numéro de téléphone invalide" in bad.content.decode()
+
+
+def test_the_back_office_search_links_articles_and_partner_bodies(client, agent, passport, caf):
+    client.force_login(agent)
+    page = client.get(reverse("knowledge:home"), {"q": "passeport allocations"}).content.decode()
+    assert reverse("knowledge:article", args=[passport.pk]) in page
+    assert f"{reverse('knowledge:institutions')}#organisme-{caf.pk}" in page
+    directory = client.get(reverse("knowledge:institutions")).content.decode()
+    assert f'id="organisme-{caf.pk}"' in directory and "09 69 32 21 52" in directory

@@ -147,8 +147,19 @@ def use_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """Put an article's answer or a template, its variables filled, into the reply box."""
     conversation = access_conversation(request.user, pk)
     form = UseForm(request.POST)
+    current = request.POST.get("reply-text", "").strip()
     if not form.is_valid():
-        return HttpResponse(_("Élément invalide."), status=422)
+        if request.htmx:
+            # The reply box comes back as it was, and the live region says why.
+            return render(
+                request,
+                "knowledge/partials/reply_text.html",
+                {
+                    "problems": [_("Choisissez d'abord une réponse type dans la liste.")],
+                    "reply_form": _reply_box(request, conversation, current[:20000]),
+                },
+            )
+        return HttpResponse(_("Choisissez d'abord une réponse type dans la liste."), status=422)
     entry = access_entry(request.user, form.cleaned_data["entry"])
     if entry.kind == EntryKind.INSTITUTION:
         url = reverse("knowledge:redirect", args=[conversation.pk, entry.object_id])
@@ -161,7 +172,6 @@ def use_entry(request: HttpRequest, pk: int) -> HttpResponse:
         message_text=message_text(conversation),
         suggested=form.cleaned_data["suggested"],
     )
-    current = request.POST.get("reply-text", "").strip()
     text = f"{current}\n\n{rendered.text}" if current else rendered.text
     context = {
         "conversation": conversation,
