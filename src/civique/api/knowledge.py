@@ -44,7 +44,7 @@ class KnowledgeResults(Schema):
 
 @router.get(
     "/search",
-    response={200: KnowledgeResults, 401: ErrorOut, 422: ErrorOut},
+    response={200: KnowledgeResults, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Rechercher dans les fiches",
 )
 def search_articles(request: HttpRequest, query: Query[KnowledgeQuery]):
