@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "civique.ingest",
     "civique.inbox",
     "civique.moderation",
+    "civique.knowledge",
     "civique.portal",
     "civique.api",
     "civique.demo",

@@ -13,6 +13,7 @@ from ninja.renderers import JSONRenderer
 from civique.api.actions import Intake, receive_api_message
 from civique.api.auth import TokenAuth
 from civique.api.errors import install_exception_handlers, limit_body_size
+from civique.api.knowledge import router as knowledge_router
 from civique.api.schemas import (
     ContactOut,
     ContactPage,
@@ -97,6 +98,7 @@ api = Api(
     renderer=Renderer(),
 )
 install_exception_handlers(api)
+api.add_router("/knowledge", knowledge_router)  # api/knowledge.py
 
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 

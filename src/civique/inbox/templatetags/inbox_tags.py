@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from civique.channels.connectors.base import OperationKind
 from civique.contacts.normalize import format_phone
 from civique.inbox.access import can_read_text
+from civique.inbox.extensions import nav_links
 from civique.inbox.models import DeliveryState, MessageKind, Priority, Status
 
 register = template.Library()
@@ -164,3 +165,7 @@ def platform_status_label(code) -> str:
 @register.filter
 def readable_by(message, user) -> bool:
     return can_read_text(user, message)
+@register.simple_tag
+def extension_nav_links() -> list:
+    """Links other apps add to the main navigation (inbox/extensions.py)."""
+    return nav_links()

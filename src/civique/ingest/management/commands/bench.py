@@ -22,6 +22,7 @@ BENCHMARKS = {
     "hostile": "hostile.py",
     "webhooks": "webhooks.py",
     "analysis": "analysis.py",
+    "knowledge": "knowledge.py",
 }
 
 
@@ -46,7 +47,9 @@ class Command(BaseCommand):
         "réception pendant le traitement de courriels hostiles (hostile : --events courriels) ; "
         "la latence d'accusé de réception des webhooks à débit soutenu (webhooks : --rate, "
         "--seconds, et --url --channel pour viser un serveur en marche) ; la précision, le rappel "
-        "et le débit des analyseurs (analysis : --mlma, --no-ner)."
+        "et le débit des analyseurs (analysis : --mlma, --no-ner) ; la recherche dans la "
+        "base de connaissances (knowledge : justesse sur les questions étiquetées, latence avec "
+        "--articles fiches)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -83,6 +86,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-ner", action="store_true", help="analysis : sans la couche NER (spaCy)."
         )
+        parser.add_argument(
+            "--articles", type=int, default=10000, help="knowledge : fiches ajoutées (10000)."
+        )
+        parser.add_argument(
+            "--queries", type=int, default=1000, help="knowledge : recherches chronométrées."
+        )
 
     def handle(self, *args, **options) -> None:
         if options["events"] < 1 or options["batch"] < 1:
@@ -93,6 +102,13 @@ class Command(BaseCommand):
         if options["benchmark"] == "analysis":
             load_benchmark("analysis").main(
                 self.stdout, mlma=Path(options["mlma"]), with_ner=not options["no_ner"]
+            )
+            return
+        if options["benchmark"] == "knowledge":
+            if not 0 <= options["articles"] <= 1_000_000 or not 1 <= options["queries"] <= 100_000:
+                raise CommandError("--articles va de 0 à 1 000 000 et --queries de 1 à 100 000.")
+            load_benchmark("knowledge").main(
+                options["articles"], options["queries"], options["keep"], self.stdout
             )
             return
         module = load_benchmark(options["benchmark"])
