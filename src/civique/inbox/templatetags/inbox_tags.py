@@ -165,6 +165,8 @@ def platform_status_label(code) -> str:
 @register.filter
 def readable_by(message, user) -> bool:
     return can_read_text(user, message)
+
+
 @register.simple_tag
 def extension_nav_links() -> list:
     """Links other apps add to the main navigation (inbox/extensions.py)."""
