@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "civique.channels",
     "civique.ingest",
     "civique.inbox",
+    "civique.moderation",
+    "civique.knowledge",
     "civique.sla",
     "civique.portal",
     "civique.api",
@@ -157,6 +159,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civique.core.context_processors.civique",
+                "civique.moderation.context_processors.moderation",
             ],
         },
     },
@@ -296,13 +299,21 @@ CIVIQUE_REQUIRE_SERVICES = env_bool("CIVIQUE_REQUIRE_SERVICES", False)
 # a local fake.
 CIVIQUE_GRAPH_API_URL = env_str("CIVIQUE_GRAPH_API_URL", "https://graph.facebook.com/v26.0")
 # Preparation stages: the work that needs no database (making values storable, cleaning HTML,
-# re-encoding images; later, analysis), run before the write transaction so that no long work
+# re-encoding images, analysing the text), run before the write transaction so that no long work
 # holds the database's write lock. Then the pipeline proper, in one transaction per event.
 CIVIQUE_PREPARE = [
     "civique.ingest.prepare.make_storable",
     "civique.ingest.prepare.clean_html",
     "civique.ingest.prepare.prepare_attachments",
+    "civique.ingest.prepare.analyse_texts",
 ]
+# The analysers (civique.analysis): the institution's own published contacts (emails, phone
+# numbers, web domains), never reported as personal data, besides each channel's own address;
+# public figures' names (each form to spare: "Jean Dupont", "Dupont"), never reported as names;
+# and whether spaCy's French NER looks for person names (slower; off, the rules still run).
+CIVIQUE_OWN_CONTACTS = env_list("CIVIQUE_OWN_CONTACTS")
+CIVIQUE_PUBLIC_FIGURES = env_list("CIVIQUE_PUBLIC_FIGURES")
+CIVIQUE_ANALYSIS_NER = env_bool("CIVIQUE_ANALYSIS_NER", True)
 CIVIQUE_PIPELINE = [
     "civique.ingest.changes.apply_platform_change",
     "civique.ingest.stages.identify_contact",
@@ -311,6 +322,7 @@ CIVIQUE_PIPELINE = [
     "civique.ingest.changes.apply_tombstone",
     "civique.ingest.stages.route",
     "civique.ingest.stages.update_clocks",
+    "civique.moderation.stages.apply_charter",
     "civique.sla.acknowledgements.acknowledge",
     "civique.ingest.stages.notify",
 ]
@@ -326,6 +338,10 @@ LOGIN_THROTTLE_FIRST_DELAY = env_int("CIVIQUE_LOGIN_THROTTLE_FIRST_DELAY", 30)
 LOGIN_THROTTLE_MAX_DELAY = env_int("CIVIQUE_LOGIN_THROTTLE_MAX_DELAY", 900)
 PORTAL_RATE_LIMIT = env_rate("CIVIQUE_PORTAL_RATE_LIMIT", "10/h")
 PORTAL_TRACK_RATE_LIMIT_PER_HANDLE = env_rate("CIVIQUE_PORTAL_TRACK_RATE_LIMIT_PER_HANDLE", "5/h")
+# API requests allowed per token, and per client address for requests without a valid token
+# (the OpenAPI description, a missing or wrong token); beyond, 429 (api.auth, core.throttle).
+API_RATE_LIMIT = env_rate("CIVIQUE_API_RATE_LIMIT", "600/m")
+API_RATE_LIMIT_ANONYMOUS = env_rate("CIVIQUE_API_RATE_LIMIT_ANONYMOUS", "60/m")
 # The web-form channel the portal posts to; empty: the first active one.
 CIVIQUE_PORTAL_CHANNEL = env_int("CIVIQUE_PORTAL_CHANNEL", 0) or None
 # Largest request body the web server accepts (uploads included).

@@ -18,6 +18,8 @@ urlpatterns = [
     path("usagers/", include("civique.inbox.contact_urls")),
     path("evenements/", include("civique.ingest.urls")),
     path("engagements/", include("civique.sla.urls")),
+    path("moderation/", include("civique.moderation.urls")),
+    path("connaissances/", include("civique.knowledge.urls")),
     # Platforms deliver here (docs/connectors.md, « Webhooks »).
     path("hooks/<slug:kind>/<int:channel_id>/", receive_webhook, name="webhook"),
     path("", include("civique.inbox.urls")),

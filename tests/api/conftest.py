@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from civique.api.actions import create_token
 from civique.channels.models import Channel
@@ -21,3 +22,11 @@ def auth():
 @pytest.fixture
 def voirie_channel(other_team) -> Channel:
     return Channel.objects.create(kind="api", name="Signalements voirie", team=other_team)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The API's request budgets live in the cache; each test starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()

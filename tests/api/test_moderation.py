@@ -60,12 +60,12 @@ def test_a_hidden_comment_is_shown_again_then_deleted(client, agent, auth, page,
     assert len(graph_api.made("DELETE", TOP)) == 1
 
 
-def test_a_refused_moderation_is_a_400_in_french(client, agent, auth, page):
+def test_a_refused_moderation_is_a_409_in_french(client, agent, auth, page):
     message = arrive(page, "messenger-text.json")
 
     response = post(client, auth(agent), message.pk, "delete")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["detail"].startswith("Seul un message public peut être masqué")
     assert not Delivery.objects.exists()
 
@@ -88,14 +88,14 @@ def test_a_private_reply_answers_201_and_leaves_through_the_outbox(
     assert Message.objects.get(pk=body["id"]).external_id == "m_prive_1"
 
 
-def test_a_second_private_reply_is_a_400(client, agent, auth, page, graph_api):
+def test_a_second_private_reply_is_a_409(client, agent, auth, page, graph_api):
     comment = arrive(page, "comment-add.json")
     headers = auth(agent)
     post(client, headers, comment.pk, "private-replies", text="Bonjour.")
 
     response = post(client, headers, comment.pk, "private-replies", text="Bonjour encore.")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "déjà été envoyée pour ce commentaire" in response.json()["detail"]
 
 

@@ -38,14 +38,14 @@ def test_a_reply_may_set_the_status(client, agent, auth, webform_channel):
     assert conversation.status == "resolved" and conversation.resolved_at is not None
 
 
-def test_replying_on_a_phone_conversation_gives_400_with_the_action_error(
+def test_replying_on_a_phone_conversation_gives_409_with_the_action_error(
     client, agent, auth, phone_channel
 ):
     conversation = deliver(phone_channel, phone="06 12 34 56 78", text="Appel").conversation
 
     response = reply(client, auth(agent), conversation.pk, text="Bonjour")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json() == {
         "detail": "Le canal « Standard » ne permet pas de répondre : "
         "consignez un appel ou une visite."

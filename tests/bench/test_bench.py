@@ -95,3 +95,14 @@ def test_the_webhook_benchmark_only_aims_at_this_machine(bench_env):
     )
     assert done.returncode != 0
     assert "adresse http locale" in done.stderr
+
+
+def test_the_analysis_benchmark_reports_quality_and_speed(bench_env, tmp_path):
+    done = civique_bench(bench_env, "analysis", "--no-ner", "--mlma", str(tmp_path / "none.csv"))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Jeu d'évaluation (362 commentaires" in out
+    assert "Jeu frais (110 commentaires" in out
+    assert "abuse.insult" in out and "tone.angry" in out
+    assert "MLMA : fichier absent" in out
+    assert "Règles et lexiques (par message)" in out and "messages/s" in out

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from civique.inbox.actions import (
     ActionError,
+    block_author,
     delete_message,
     hide_message,
     reply_privately,
@@ -191,6 +192,31 @@ def test_an_edit_of_our_reply_posts_its_new_text(agent, page, graph_api):
     assert sole(graph_api, "POST", rf"{TOP}_900").json == {"message": "Passage vendredi."}
     edit.refresh_from_db()
     assert edit.state == "sent"
+
+
+def test_blocking_a_comment_s_author_bans_them_from_the_page(agent, page, graph_api):
+    comment = arrive(page, "comment-add.json")
+    author = comment.author_identity.value
+    graph_api.route("POST", rf"{PAGE_ID}/blocked", {author: True})
+
+    block_author(agent, comment)
+    assert deliver_due() == 1
+
+    call = sole(graph_api, "POST", rf"{PAGE_ID}/blocked")
+    assert call.json == {"user": author}
+    assert Delivery.objects.get(kind="block").state == DeliveryState.SENT
+    entry = comment.conversation.timeline.filter(kind="delivery").last()
+    assert (entry.data["operation"], entry.data["state"]) == ("block", "sent")
+
+
+def test_a_block_facebook_refuses_fails_for_good(agent, page, graph_api):
+    comment = arrive(page, "comment-add.json")
+    graph_api.route("POST", rf"{PAGE_ID}/blocked", {comment.author_identity.value: False})
+    block_author(agent, comment)
+    deliver_due()
+    delivery = Delivery.objects.get(kind="block")
+    assert delivery.state == DeliveryState.FAILED
+    assert "n'a pas bloqué" in failure(delivery)
 
 
 def test_a_private_messenger_message_cannot_be_hidden(agent, page, graph_api):

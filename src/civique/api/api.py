@@ -7,12 +7,13 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Status
 from ninja.decorators import decorate_view
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 from ninja.renderers import JSONRenderer
 
 from civique.api.actions import Intake, receive_api_message
 from civique.api.auth import TokenAuth
 from civique.api.errors import install_exception_handlers, limit_body_size
+from civique.api.knowledge import router as knowledge_router
 from civique.api.schemas import (
     ContactOut,
     ContactPage,
@@ -60,7 +61,25 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # French text stays readable
 
 
-api = NinjaAPI(
+class Api(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Ninja's description, with the ``Retry-After`` header of every 429 stated."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    if str(status) == "429":
+                        answer["headers"] = {"Retry-After": RETRY_AFTER}
+        return schema
+
+
+RETRY_AFTER = {
+    "description": "Secondes à attendre avant que le budget de requêtes soit renouvelé",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+api = Api(
     title="Civique API",
     version="1",
     description=(
@@ -68,7 +87,10 @@ api = NinjaAPI(
         "`Authorization: Bearer <jeton>` (jeton créé par `civique apitoken IDENTIFIANT`). "
         "Limites (sinon 422) : identifiants de 1 à 2^63 − 1 ; aucun caractère de contrôle dans "
         "les textes, hors tabulation et retours à la ligne ; `occurred_at` depuis 1900, au plus "
-        "un jour à venir."
+        "un jour à venir. Débit : chaque jeton a son budget de requêtes "
+        "(`CIVIQUE_API_RATE_LIMIT`, 600 par minute par défaut), et chaque adresse le sien pour "
+        "les requêtes sans jeton valide (`CIVIQUE_API_RATE_LIMIT_ANONYMOUS`, 60 par minute) ; "
+        "au-delà, 429 avec l'en-tête `Retry-After` (secondes à attendre)."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -76,8 +98,9 @@ api = NinjaAPI(
     renderer=Renderer(),
 )
 install_exception_handlers(api)
+api.add_router("/knowledge", knowledge_router)  # api/knowledge.py
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _messages(queryset):
@@ -170,7 +193,7 @@ def get_contact(request: HttpRequest, contact_id: Id, query: Query[HistoryQuery]
 
 @api.post(
     "/conversations/{conversation_id}/replies",
-    response={201: MessageOut, 400: ErrorOut, **ERRORS},
+    response={201: MessageOut, 400: ErrorOut, 409: ErrorOut, **ERRORS},
     tags=["demandes"],
 )
 def post_reply(request: HttpRequest, conversation_id: Id, payload: ReplyIn):
@@ -181,13 +204,13 @@ def post_reply(request: HttpRequest, conversation_id: Id, payload: ReplyIn):
             request.auth, conversation, payload.text, then_status=payload.status
         )
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
 
 
 @api.post(
     "/messages/{message_id}/private-replies",
-    response={201: MessageOut, 400: ErrorOut, **ERRORS},
+    response={201: MessageOut, 400: ErrorOut, 409: ErrorOut, **ERRORS},
     tags=["modération"],
 )
 def post_private_reply(request: HttpRequest, message_id: Id, payload: PrivateReplyIn):
@@ -198,7 +221,7 @@ def post_private_reply(request: HttpRequest, message_id: Id, payload: PrivateRep
     try:
         message = reply_privately(request.auth, comment, payload.text)
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(201, _messages(Message.objects.filter(pk=message.pk)).get())
 
 
@@ -207,11 +230,11 @@ def _moderate(request: HttpRequest, message_id: Id, action) -> Status:
     try:
         delivery = action(request.auth, message)
     except ActionError as exc:
-        raise HttpError(400, str(exc)) from None
+        raise HttpError(409, str(exc)) from None
     return Status(202, delivery)
 
 
-MODERATED = {202: OperationOut, 400: ErrorOut, **ERRORS}
+MODERATED = {202: OperationOut, 409: ErrorOut, **ERRORS}
 
 
 @api.post("/messages/{message_id}/hide", response=MODERATED, tags=["modération"])
@@ -241,6 +264,7 @@ def post_delete(request: HttpRequest, message_id: Id):
         201: IntakeOut,
         202: IntakeOut,
         400: ErrorOut,
+        409: ErrorOut,
         413: ErrorOut,
         **ERRORS,
     },
@@ -256,15 +280,7 @@ def post_message(request: HttpRequest, payload: InboundMessageIn):
     """
     channel = _api_channel(request.auth, payload.channel)
     if payload.category and not Category.objects.filter(slug=payload.category).exists():
-        raise ValidationError(
-            [
-                {
-                    "loc": ["body", "payload", "category"],
-                    "msg": _("Thème inconnu : %(slug)s") % {"slug": payload.category},
-                    "type": "value_error",
-                }
-            ]
-        )
+        raise Http404(_("Thème inconnu : %(slug)s") % {"slug": payload.category})
     return _intake_answer(receive_api_message(channel, payload.to_payload()))
 
 
@@ -274,7 +290,7 @@ def _api_channel(user, channel_id: int) -> Channel:
         raise Http404(_("Canal introuvable."))
     if channel.kind != "api":
         raise HttpError(
-            400,
+            409,
             _(
                 "Le canal « %(name)s » est de type %(kind)s : seuls les canaux « api » reçoivent "
                 "des messages par l'API."
@@ -282,7 +298,7 @@ def _api_channel(user, channel_id: int) -> Channel:
             % {"name": channel.name, "kind": channel.kind},
         )
     if not channel.is_active:
-        raise HttpError(400, _("Le canal « %(name)s » est désactivé.") % {"name": channel.name})
+        raise HttpError(409, _("Le canal « %(name)s » est désactivé.") % {"name": channel.name})
     return channel
 
 

@@ -112,6 +112,9 @@ def _http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResp
     response = api.create_response(request, {"detail": message}, status=exc.status_code)
     if isinstance(exc, AuthenticationError):
         response["WWW-Authenticate"] = 'Bearer realm="civique"'
+    wait = getattr(exc, "wait", None)
+    if exc.status_code == 429 and wait:
+        response["Retry-After"] = str(wait)
     return response
 
 
@@ -171,6 +174,12 @@ def json_index(request: HttpRequest, *args, **kwargs) -> JsonResponse:
             "docs": reverse("api:openapi-view"),
         }
     )
+
+
+def json_rate_limited(detail: str, wait: int) -> JsonResponse:
+    response = _json({"detail": detail}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def json_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:

@@ -19,10 +19,11 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 from civique.contacts.models import IdentityKind
 from civique.contacts.normalize import normalize_identity
+from civique.inbox.access import SENSITIVE_PLACEHOLDER, can_read_text
 from civique.inbox.models import Direction
 
 MAX_ID = 2**63 - 1  # the database's bigint: beyond, a query would fail instead of answering
@@ -61,8 +62,54 @@ def _plausible_date(value: datetime) -> datetime:
     return value
 
 
+class _Clean:
+    """Refuses control characters (``control_character``), and says so in the description: a
+    ``pattern`` that no string holding one matches, so that clients and generated tests know.
+    ``non_blank``: the pattern also wants a character that is not whitespace, for the fields
+    that must not be blank once stripped."""
+
+    def __init__(self, *, non_blank: bool = False) -> None:
+        self.pattern = NON_BLANK if non_blank else NO_CONTROLS
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return core_schema.no_info_after_validator_function(_no_controls, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> dict[str, Any]:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+# The same characters as _CONTROLS, in JSON Schema (ECMA-262) patterns; SPACES are those that
+# stripping removes (Unicode White_Space but the controls).
+_NOT_CONTROL = "[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]"
+_SPACES = "\\t\\n\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NO_CONTROLS = f"^{_NOT_CONTROL}*$"
+NON_BLANK = (
+    f"^{_NOT_CONTROL}*[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f{_SPACES}]"
+    f"{_NOT_CONTROL}*$"
+)
+
+
+class _Pattern:
+    """Adds a ``pattern`` to a value's JSON schema, and nothing to its validation."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> dict[str, Any]:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+# What the description can say of _plausible_date's window: years 1901 to 2099 (a date of 1900
+# with an eastern offset is still 1899 in UTC); the end, one day after the server's clock,
+# is said in words.
+PLAUSIBLE_YEARS = _Pattern("^(190[1-9]|19[1-9][0-9]|20[0-9][0-9])-")
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Clean = AfterValidator(_no_controls)
+Clean = _Clean()
+NonBlank = _Clean(non_blank=True)
 
 
 DateTime = Annotated[
@@ -247,6 +294,14 @@ class MessageOut(Schema):
         return list(obj.attachments.all())
 
     @staticmethod
+    def resolve_text(obj, context) -> str:
+        """Health data: the text for administrators and supervisors only (as in the back
+        office); a placeholder for other tokens."""
+        if can_read_text(context["request"].auth, obj):
+            return obj.text
+        return _(SENSITIVE_PLACEHOLDER)
+
+    @staticmethod
     def resolve_delivery(obj):
         if obj.direction != Direction.OUTBOUND:
             return None
@@ -342,7 +397,7 @@ class ErrorOut(Schema):
 # --- In -----------------------------------------------------------------------------------
 
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000), Clean
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000), NonBlank
 ]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), Clean]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Clean]
@@ -409,11 +464,47 @@ class LocationIn(InputSchema):
     address: Short = ""
 
 
+# The shape of a phone number (E.164, or national with spaces, dots or dashes); whether it is
+# a number at all is phonenumbers' judgement, said by the format « phone ».
+PHONE = "^(\\+[1-9]|0)[0-9 .-]{6,20}$"
+
+
+def _sender_rule(schema: dict[str, Any]) -> None:
+    """The sender is given one way: email, phone, or identity_kind with identity_value. Said in
+    the description (``oneOf``), as ``_check_sender`` enforces it; ``phone`` is a number
+    (format « phone » : E.164 or national), an identity of kind email or phone (whatsapp) too."""
+    absent = {"type": "null"}
+    others = ("email", "phone", "identity_kind", "identity_value")
+
+    def only(**present: Any) -> dict[str, Any]:
+        properties = {name: absent for name in others if name not in present}
+        return {"required": list(present), "properties": {**properties, **present}}
+
+    text = {"type": "string", "minLength": 1, "pattern": NON_BLANK, "maxLength": 255}
+    phone = {"type": "string", "format": "phone", "pattern": PHONE, "maxLength": 40}
+    handles = [k for k in IdentityKind.values if k not in ("email", "phone", "whatsapp")]
+    schema["oneOf"] = [
+        only(email={"type": "string", "format": "email", "maxLength": 255}),
+        only(phone=phone),
+        only(
+            identity_kind={"enum": ["email"]},
+            identity_value={"type": "string", "format": "email", "maxLength": 255},
+        ),
+        only(
+            identity_kind={"enum": ["phone", "whatsapp"]},
+            identity_value=phone,
+        ),
+        only(identity_kind={"enum": handles}, identity_value=text),
+    ]
+
+
 class InboundMessageIn(InputSchema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_sender_rule)
+
     channel: Id = Field(description="Id d'un canal de type « api »")
     external_id: (
         Annotated[
-            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Clean
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NonBlank
         ]
         | None
     ) = Field(None, description="Votre identifiant du message : le rend idempotent")
@@ -433,8 +524,10 @@ class InboundMessageIn(InputSchema):
     ) = Field(None, description="Identifiant (slug) d'un thème")
     thread_key: Short | None = Field(None, description="Regroupe les messages d'un même fil")
     location: LocationIn | None = None
-    occurred_at: Annotated[datetime, AfterValidator(_plausible_date)] | None = Field(
-        None, description="Date du message, avec fuseau ; depuis 1900, au plus un jour à venir"
+    occurred_at: Annotated[datetime, AfterValidator(_plausible_date), PLAUSIBLE_YEARS] | None = (
+        Field(
+            None, description="Date du message, avec fuseau ; depuis 1900, au plus un jour à venir"
+        )
     )
 
     @model_validator(mode="after")

@@ -41,15 +41,8 @@ class UserAdmin(BaseUserAdmin):
     ]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_label", "verb", "object_type", "object_repr", "ip_address"]
-    # "auth.login_throttled" and "portal.track_throttled" show what the throttling refused;
-    # "contact.read" who read which contact's page or API record, "team.contact_visibility"
-    # who widened or narrowed a team's contacts.
-    list_filter = ["verb", "object_type", "created_at"]
-    date_hierarchy = "created_at"
-    search_fields = ["actor_label", "object_repr", "object_id", "ip_address"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An append-only journal: shown, never added to, changed or deleted here."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -59,6 +52,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_label", "verb", "object_type", "object_repr", "ip_address"]
+    # "auth.login_throttled" and "portal.track_throttled" show what the throttling refused;
+    # "contact.read" who read which contact's page or API record, "team.contact_visibility"
+    # who widened or narrowed a team's contacts.
+    list_filter = ["verb", "object_type", "created_at"]
+    date_hierarchy = "created_at"
+    search_fields = ["actor_label", "object_repr", "object_id", "ip_address"]
 
 
 @admin.register(WorkerHeartbeat)

@@ -7,6 +7,9 @@ up to a ceiling; a success resets the key. State lives in the default cache (pro
 the embedded profile, Redis with ``CIVIQUE_REDIS_URL``), the key being a hash, never the name or
 email tried. Reading then writing is not atomic: two simultaneous failures may count as one,
 which only ever errs towards the person signing in.
+
+``take`` is the other kind: a request budget (every request counts, not only failures), in
+fixed windows, counted with the cache's atomic increment, for the API's per-token limit.
 """
 
 from __future__ import annotations
@@ -82,3 +85,21 @@ def record_failure(rule: Policy, group: str, *parts: str) -> int:
 
 def reset(group: str, *parts: str) -> None:
     cache.delete(_cache_key(group, parts))
+
+
+def take(group: str, rate: str, *parts: str) -> int:
+    """Count one request against the budget ``rate`` (``"600/m"``) of this key, in fixed
+    windows; return 0 while within it, else the seconds until the window ends (at least 1)."""
+    allowed, window = parse_rate(rate)
+    now = time.time()
+    index = int(now // window)
+    key = f"{_cache_key(group, parts)}:{index}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=window + 1)
+        count = 1
+    if count <= allowed:
+        return 0
+    return max(1, math.ceil((index + 1) * window - now))

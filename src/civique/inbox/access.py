@@ -18,6 +18,7 @@ from django.db.models import Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from civique.contacts.models import Contact, ContactMerge, Identity, IdentityKind
 from civique.contacts.normalize import normalize_email, normalize_phone
@@ -55,6 +56,17 @@ def access_message(user, pk: int) -> Message:
 def can_manage_team(user, conversation: Conversation) -> bool:
     """Transfers to another team and assignment of someone else: supervisors and administrators."""
     return user.is_administrator or (user.is_supervisor and conversation.team in user.teams.all())
+
+
+SENSITIVE_PLACEHOLDER = gettext_noop("Contenu masqué : données de santé")
+
+
+def can_read_text(user, message: Message) -> bool:
+    """A message flagged sensitive (``meta["sensitive"]``: health data, set by moderation) is
+    readable by administrators and supervisors only; others get a placeholder."""
+    if not (message.meta or {}).get("sensitive"):
+        return True
+    return bool(user.is_administrator or user.is_supervisor)
 
 
 # Contacts

@@ -86,9 +86,10 @@ def reply_to_conversation(
 
 
 @transaction.atomic
-def reply_privately(user: User, comment: Message, text: str) -> Message:
+def reply_privately(user: User | None, comment: Message, text: str) -> Message:
     """Answer a public comment in private (e.g. Facebook's private reply), through the outbox.
-    The answer joins the comment's conversation and records the comment it answers."""
+    The answer joins the comment's conversation and records the comment it answers. ``user``
+    None: an automatic explanation (moderation), which assigns the conversation to nobody."""
     text = (text or "").strip()
     if not text:
         raise ActionError(_("La réponse est vide."))
@@ -127,7 +128,8 @@ def reply_privately(user: User, comment: Message, text: str) -> Message:
         visibility=MessageVisibility.PRIVATE,
         in_reply_to=comment.external_id,
     )
-    _after_reply(user, conversation, None)
+    if user is not None:  # an automatic explanation (moderation) assigns nobody
+        _after_reply(user, conversation, None)
     audit(
         user,
         "conversation.reply_private",
@@ -167,7 +169,7 @@ def _queue_reply(
         kind=message_kind,
         visibility=visibility,
         author_agent=user,
-        author_name=str(user) if user else "",
+        author_name=str(user) if user is not None else _("Civique (automatique)"),
         subject=subject if subject.lower().startswith("re:") else f"Re: {subject}".strip(),
         text=text,
         in_reply_to=in_reply_to,
@@ -227,7 +229,7 @@ PENDING = [DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.RETRYING]
 MODERATION_KINDS = [OperationKind.HIDE, OperationKind.UNHIDE, OperationKind.DELETE]
 
 
-def _moderate(user: User, message: Message, kind: str) -> Delivery:
+def _moderate(user: User | None, message: Message, kind: str) -> Delivery:
     """Queue ``kind`` on ``message``, on the timeline and in the audit journal. One moderation
     at a time per message, so that a hide and an unhide never overtake each other."""
     if message.direction == Direction.INTERNAL or not message.external_id:
@@ -258,9 +260,9 @@ def _moderate(user: User, message: Message, kind: str) -> Delivery:
 
 
 @transaction.atomic
-def hide_message(user: User, message: Message) -> Delivery:
+def hide_message(user: User | None, message: Message) -> Delivery:
     """Hide a received message from the public on its platform; ``hidden_at`` is set when the
-    platform confirms."""
+    platform confirms. ``user`` None: an automatic hide (a moderation rule)."""
     if message.direction != Direction.INBOUND:
         raise ActionError(_("Seul un message reçu peut être masqué."))
     if message.hidden_at:
@@ -281,6 +283,34 @@ def delete_message(user: User, message: Message) -> Delivery:
     """Delete a message (a comment, one of our replies) from its platform. When the platform
     confirms, the message is marked removed (``removed_at``): our copy is never erased."""
     return _moderate(user, message, OperationKind.DELETE)
+
+
+@transaction.atomic
+def block_author(user: User, message: Message) -> Delivery:
+    """Block the author of a received public message on its platform (the Page bans them), where
+    the connector performs it; refused with the connector's own words elsewhere."""
+    if message.direction != Direction.INBOUND or message.author_identity_id is None:
+        raise ActionError(_("Seul l'auteur d'un message reçu peut être bloqué."))
+    if message.visibility != MessageVisibility.PUBLIC or not message.external_id:
+        raise ActionError(_("Seul l'auteur d'un message public sur une plateforme est bloqué ici."))
+    _check_active(message.channel)
+    _check_supports(message.channel, OperationKind.BLOCK)
+    if message.deliveries.filter(kind=OperationKind.BLOCK, state__in=PENDING).exists():
+        raise ActionError(_("Le blocage de cet auteur est déjà en cours."))
+    # Apart from hide, unhide and delete (which act on the message, one at a time): a block acts
+    # on its author and may go with a hide.
+    delivery = Delivery.objects.create(message=message, kind=OperationKind.BLOCK)
+    conversation = message.conversation
+    timeline.record(
+        conversation,
+        TimelineKind.MODERATION,
+        actor=user,
+        message=message,
+        operation=OperationKind.BLOCK,
+    )
+    audit(user, "message.block", conversation, {"message": message.pk})
+    transaction.on_commit(_enqueue_delivery)
+    return delivery
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from civique.channels.connectors.base import OperationKind
 from civique.channels.models import Channel
 from civique.core.access import visible_teams
 from civique.core.models import Team, User
+from civique.inbox.access import SENSITIVE_PLACEHOLDER
 from civique.inbox.models import (
     Category,
     Conversation,
@@ -216,6 +217,8 @@ def private_reply_candidates(conversation: Conversation):
 
 def _comment_choice(message: Message) -> str:
     when = date_format(localtime(message.when), "SHORT_DATETIME_FORMAT")
+    if (message.meta or {}).get("sensitive"):  # health data: not in a list anyone reads
+        return f"{when} — {gettext(SENSITIVE_PLACEHOLDER)}"
     return f"{when} — {Truncator(message.text).chars(60)}"
 
 

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from civique.channels.connectors.base import (
     Connector,
+    OperationKind,
     OutboundAttachment,
     OutboundOperation,
     Recipient,
@@ -41,6 +42,8 @@ def build_operation(delivery: Delivery) -> OutboundOperation:
     in_reply_to = message.in_reply_to or in_reply_to
     answered = _answered(message, in_reply_to)
     recipient = _recipient(conversation, connector)
+    if delivery.kind == OperationKind.BLOCK:
+        recipient = _author(message, connector)  # the message's own author, not the thread's
     sends = delivery.kind in SENDING_KINDS
     return OutboundOperation(
         kind=delivery.kind,
@@ -163,6 +166,16 @@ def _last_inbound(conversation: Conversation, connector: Connector) -> Message |
         )
         .order_by("-created_at", "-id")
         .first()
+    )
+
+
+def _author(message: Message, connector: Connector) -> Recipient | None:
+    """Who wrote ``message``, as the connector's platform knows them (None: not known)."""
+    value = _handle(message, connector.identity_kind) if connector.identity_kind else ""
+    if not value:
+        return None
+    return Recipient(
+        identity_kind=connector.identity_kind, value=value, display_name=message.author_name
     )
 
 

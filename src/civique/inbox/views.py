@@ -27,6 +27,7 @@ from civique.channels.connectors.base import OperationKind
 from civique.core.display import neutralise_bidi
 from civique.inbox import actions
 from civique.inbox.access import access_conversation, can_manage_team, conversations_for
+from civique.inbox.extensions import panels_for
 from civique.inbox.forms import (
     AssignForm,
     CategoryForm,
@@ -136,6 +137,8 @@ def _detail_context(request: HttpRequest, conversation: Conversation, bound: dic
         # The moderation buttons the channel's platform allows (none for email).
         "moderations": [kind for kind in MODERATIONS if connector.supports(kind)],
         "managing": managing,
+        # What other apps show on the page (inbox/extensions.py), e.g. answer suggestions.
+        "panels": panels_for(request, conversation),
         **forms,
     }
 

@@ -8,18 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civique.analysis import analyse_many
 from civique.channels.connectors.base import ParseError, WebhookDelivery
 from civique.channels.models import Channel
 from civique.core.retry import backoff
 from civique.core.wakeup import wake
 from civique.core.write_turn import in_write_turn
+from civique.inbox.models import Message
 from civique.ingest.models import EventState, InboundEvent
 from civique.ingest.pipeline import RetryLater, prepare, run_pipeline
+from civique.ingest.prepare import own_contacts
 from civique.ingest.watchdog import ProcessingTimeout, time_limit
 
 logger = logging.getLogger(__name__)
@@ -231,11 +235,35 @@ def _park(event: InboundEvent, error: str) -> InboundEvent:
     return event
 
 
+# Failures that the same payload meets at every attempt, whatever the time: a value no column
+# holds (DataError; a NUL byte, which PostgreSQL refuses, is a ValueError), a number too large
+# for a float, a malformed value (ValueError, TypeError, LookupError), a rule of ours refusing
+# it (ValidationError), nesting too deep. Retrying them only fills the log for hours: they are
+# parked at the first attempt with their reason, for an administrator to read and replay after
+# an upgrade. What may pass later (the database busy, a platform down, RetryLater) is retried.
+DETERMINISTIC = (
+    DataError,
+    OverflowError,
+    ValueError,
+    TypeError,
+    LookupError,
+    ValidationError,
+    RecursionError,
+)
+
+
 def _record_failure(event_id: int, exc: Exception) -> InboundEvent:
     """The attempt was counted when claimed; retry after its backoff, or park."""
     event = InboundEvent.objects.get(pk=event_id)
     if isinstance(exc, ParseError):
         return _park(event, str(exc))
+    if isinstance(exc, DETERMINISTIC):
+        logger.warning("Événement %s mis de côté dès le premier essai", event_id, exc_info=exc)
+        reason = _(
+            "Contenu impossible à traiter (%(error)s) ; un nouvel essai donnerait le même "
+            "échec : mis de côté sans nouvel essai."
+        ) % {"error": _describe(exc)}
+        return _park(event, reason)
     if isinstance(exc, RetryLater):
         logger.info("Événement %s remis à plus tard : %s", event_id, exc)
     else:
@@ -247,6 +275,12 @@ def _record_failure(event_id: int, exc: Exception) -> InboundEvent:
     event.last_error = error
     event.save(update_fields=["state", "last_error"])
     return event
+
+
+def _describe(exc: Exception) -> str:
+    """``TypeName: message``, on one line and short enough to read in a list."""
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return f"{type(exc).__name__}: {' '.join(text.split())}"[:500]
 
 
 def due_events(limit: int) -> list[int]:
@@ -269,3 +303,39 @@ def requeue_events(queryset) -> int:
     return queryset.update(
         state=EventState.PENDING, next_attempt_at=timezone.now(), attempts=0, last_error=""
     )
+
+
+def reanalyse_messages(messages: QuerySet, *, batch: int = 200, ner: bool | None = None) -> int:
+    """Run the analysers again over ``messages`` (inbound ones: the caller filters), in batches
+    of ``batch``, and store each result on ``Message.analysis``; return how many were updated.
+
+    The analysis runs outside any transaction; each batch's update is one short write in the
+    process's turn for SQLite's writer. Messages are walked by id, so a long run can be
+    interrupted and started again. ``ner``: run the NER layer (default: the setting)."""
+    ner = settings.CIVIQUE_ANALYSIS_NER if ner is None else ner
+    updated = 0
+    last_id = 0
+    while True:
+        chunk = list(
+            messages.filter(pk__gt=last_id).select_related("channel").order_by("pk")[:batch]
+        )
+        if not chunk:
+            return updated
+        last_id = chunk[-1].pk
+        for channel_id in {m.channel_id for m in chunk}:
+            group = [m for m in chunk if m.channel_id == channel_id]
+            results = analyse_many(
+                [m.text for m in group],
+                own_contacts=own_contacts(group[0].channel),
+                public_figures=settings.CIVIQUE_PUBLIC_FIGURES,
+                ner=ner,
+            )
+            for message, result in zip(group, results, strict=True):
+                message.analysis = result.to_json()
+
+        def write(rows=chunk) -> None:
+            with transaction.atomic():
+                Message.objects.bulk_update(rows, ["analysis"])
+
+        in_write_turn(write)
+        updated += len(chunk)

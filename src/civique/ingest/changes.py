@@ -125,7 +125,12 @@ def _apply_edit(ctx: Context) -> None:
     )
     target.text, target.html = parsed.text, ctx.html
     target.meta.update(edit_version=version, edited_at=when.isoformat())
-    target.save(update_fields=["text", "html", "meta"])
+    fields = ["text", "html", "meta"]
+    if ctx.analysis is not None:
+        # The analysis follows the current text: an edit can turn a calm comment abusive.
+        target.analysis = ctx.analysis.to_json()
+        fields.append("analysis")
+    target.save(update_fields=fields)
     _note(
         target, _("Message modifié par son auteur sur la plateforme ; l'ancien texte est conservé.")
     )

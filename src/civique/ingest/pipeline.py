@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,6 +23,7 @@ from civique.channels.connectors.base import ParsedMessage
 from civique.ingest.serialise import hold_locks
 
 if TYPE_CHECKING:
+    from civique.analysis.base import Analysis
     from civique.channels.models import Channel
     from civique.contacts.models import Contact, Identity
     from civique.inbox.attachments import PreparedAttachment
@@ -49,6 +50,7 @@ class Context:
     # Filled by the preparation stages, before the write transaction.
     html: str = ""  # the message's HTML, sanitised
     attachments: list[PreparedAttachment] = field(default_factory=list)
+    analysis: Analysis | None = None  # what the analysers found in the text (inbound only)
 
     @property
     def occurred_at(self) -> datetime:
@@ -81,6 +83,13 @@ class Context:
 Stage = Callable[[Context], None]
 
 
+def batch_stage(func: Callable[[list[Context]], None]) -> Any:
+    """Mark a preparation stage as taking the list of an event's contexts at once (e.g. to run
+    a model over every message of the event in one batch) instead of one context."""
+    func.takes_contexts = True
+    return func
+
+
 class RetryLater(Exception):
     """Raised by a stage when the event cannot be applied yet (it names something that has not
     arrived): the event is tried again after its backoff, without a traceback in the log."""
@@ -96,13 +105,17 @@ def _stages(paths: tuple[str, ...]) -> list[Stage]:
 
 
 def prepare(event: InboundEvent, parsed: list[ParsedMessage]) -> list[Context]:
-    """Run the preparation stages for every parsed message, outside any transaction."""
+    """Run the preparation stages for every parsed message, outside any transaction: each stage
+    for every message in turn (a ``batch_stage`` once with the whole list)."""
     contexts = [
         Context(event=event, channel=event.channel, parsed=item, index=index)
         for index, item in enumerate(parsed)
     ]
-    for ctx in contexts:
-        for stage in _stages(tuple(settings.CIVIQUE_PREPARE)):
+    for stage in _stages(tuple(settings.CIVIQUE_PREPARE)):
+        if getattr(stage, "takes_contexts", False):
+            stage(contexts)
+            continue
+        for ctx in contexts:
             stage(ctx)
     return contexts
 

@@ -15,10 +15,14 @@ from datetime import UTC
 from typing import Any
 
 import nh3
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from civique.analysis import analyse_many
+from civique.channels.connectors.base import ParseError
 from civique.inbox.attachments import AttachmentRejected, prepare_attachment
-from civique.ingest.pipeline import Context
+from civique.inbox.models import Direction, MessageKind, MessageVisibility
+from civique.ingest.pipeline import Context, batch_stage
 
 # C0 controls but tab, line feed and carriage return, and DEL: PostgreSQL refuses NUL in text,
 # and none of them means anything in a message.
@@ -67,6 +71,7 @@ def make_storable(ctx: Context) -> None:
     """Every text the platform gave can be stored: no NUL or other control character, no lone
     surrogate, and a platform date the database can hold (else the reception time counts)."""
     _storable(ctx.parsed)
+    _check_choices(ctx)
     stamp = ctx.parsed.platform_timestamp
     if stamp is not None and stamp.tzinfo is not None:
         try:
@@ -75,6 +80,22 @@ def make_storable(ctx: Context) -> None:
             ctx.parsed.platform_timestamp = None
             ctx.notes.append(
                 _("Date d'envoi hors des dates possibles : date de réception retenue.")
+            )
+
+
+def _check_choices(ctx: Context) -> None:
+    """A direction, kind or visibility no message may have (the payload is ours, so it was
+    damaged or forged) cannot be stored: the event is parked at once with the reason."""
+    parsed = ctx.parsed
+    for name, value, choices in (
+        ("direction", parsed.direction, Direction.values),
+        ("kind", parsed.kind, MessageKind.values),
+        ("visibility", parsed.visibility, MessageVisibility.values),
+    ):
+        if value not in choices:
+            raise ParseError(
+                _("Valeur inconnue pour « %(name)s » : %(value)s (attendu : %(choices)s).")
+                % {"name": name, "value": repr(value)[:40], "choices": ", ".join(choices)}
             )
 
 
@@ -131,3 +152,47 @@ def prepare_attachments(ctx: Context) -> None:
             ctx.attachments.append(prepare_attachment(item))
         except AttachmentRejected as exc:
             ctx.notes.append(str(exc))
+
+
+# The channel settings that hold the institution's own address or number on that channel.
+OWN_CONTACT_SETTINGS = ("address", "phone", "phone_number", "display_phone_number", "email")
+
+
+def own_contacts(channel) -> list[str]:
+    """The institution's published contacts: ``CIVIQUE_OWN_CONTACTS`` and the channel's own
+    address or number, which the analysers never report as personal data."""
+    found = list(settings.CIVIQUE_OWN_CONTACTS)
+    channel_settings = channel.settings or {}
+    found += [
+        str(channel_settings[key]) for key in OWN_CONTACT_SETTINGS if channel_settings.get(key)
+    ]
+    return found
+
+
+def _carries_text(ctx: Context) -> bool:
+    """An inbound message or its edit: statuses, removals and hides say nothing of their own."""
+    parsed = ctx.parsed
+    return (
+        parsed.direction == Direction.INBOUND
+        and not parsed.status_of
+        and not parsed.removed
+        and parsed.hidden is None
+    )
+
+
+@batch_stage
+def analyse_texts(contexts: list[Context]) -> None:
+    """Run the analysers over the text of every inbound message of the event, in one batch;
+    the result goes on ``ctx.analysis`` and ``persist_message`` stores it (or, for an edit,
+    ``apply_platform_change`` with the new text)."""
+    inbound = [ctx for ctx in contexts if _carries_text(ctx)]
+    if not inbound:
+        return
+    results = analyse_many(
+        [ctx.parsed.text for ctx in inbound],
+        own_contacts=own_contacts(inbound[0].channel),
+        public_figures=settings.CIVIQUE_PUBLIC_FIGURES,
+        ner=settings.CIVIQUE_ANALYSIS_NER,
+    )
+    for ctx, result in zip(inbound, results, strict=True):
+        ctx.analysis = result

@@ -331,6 +331,7 @@ def persist_message(ctx: Context) -> None:
         platform_timestamp=parsed.platform_timestamp,
         is_automated=parsed.is_automated,
         meta=meta,
+        analysis=ctx.analysis.to_json() if ctx.analysis is not None else {},
     )
     ctx.message = message
     _save_attachments(ctx, message)

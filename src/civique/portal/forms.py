@@ -64,8 +64,8 @@ class ErrorItem:
     message: str
 
 
-class ContactFieldsMixin(forms.Form):
-    """Email or phone, at least one: how the administration answers or recognises the citizen."""
+class ErrorSummaryMixin:
+    """The errors of a portal form for the summary at the top of its page."""
 
     def error_items(self) -> list[ErrorItem]:
         """Every error, in field order, for the summary at the top of the page."""
@@ -77,6 +77,10 @@ class ContactFieldsMixin(forms.Form):
         first = self[next(iter(self.fields))].id_for_label
         items += [ErrorItem(first, "", str(m)) for m in self.non_field_errors()]
         return items
+
+
+class ContactFieldsMixin(ErrorSummaryMixin, forms.Form):
+    """Email or phone, at least one: how the administration answers or recognises the citizen."""
 
     email = forms.EmailField(
         label=gettext_lazy("Adresse électronique"),

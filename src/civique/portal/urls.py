@@ -1,10 +1,13 @@
 from django.urls import path
 
-from civique.portal import views
+from civique.portal import faq, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("merci/", views.thanks, name="thanks"),
     path("suivi/", views.track, name="track"),
+    path("charte/", views.charter, name="charter"),
+    path("faq/", faq.faq, name="faq"),
+    path("faq/<int:pk>/", faq.faq_article, name="faq_article"),
 ]

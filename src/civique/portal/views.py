@@ -26,6 +26,7 @@ from civique.core import throttle
 from civique.core.models import AuditEvent
 from civique.core.views import throttled
 from civique.ingest.actions import EventTooLarge
+from civique.moderation.models import CharterRule
 from civique.portal.access import find_tracked_conversation, public_messages
 from civique.portal.actions import PortalUnavailable, portal_channel, submit_request
 from civique.portal.forms import Reference, RequestForm, TrackForm, photo_too_large_message
@@ -137,6 +138,13 @@ def _home(request: HttpRequest, *, photo_too_large: bool) -> HttpResponse:
         "portal/home.html",
         {"form": form, "photo_lost": photo_too_large or bool(request.FILES.get("photo"))},
     )
+
+
+@require_GET
+def charter(request: HttpRequest) -> HttpResponse:
+    """The published moderation charter: the enabled articles, in order."""
+    articles = CharterRule.objects.filter(enabled=True)
+    return render(request, "portal/charter.html", {"articles": articles})
 
 
 @never_cache

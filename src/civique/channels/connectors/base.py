@@ -156,6 +156,7 @@ class OperationKind(models.TextChoices):
     UNHIDE = "unhide", gettext_lazy("réafficher un message masqué")
     DELETE = "delete", gettext_lazy("supprimer un message")
     EDIT = "edit", gettext_lazy("modifier une de nos réponses")
+    BLOCK = "block", gettext_lazy("bloquer l'auteur d'un message")
 
 
 @dataclass
@@ -190,7 +191,8 @@ class OutboundOperation:
     # (oldest first) for platforms that chain them (email's References).
     in_reply_to: str = ""
     references: list[str] = field(default_factory=list)
-    # The platform id acted on by hide, unhide, delete and edit.
+    # The platform id acted on by hide, unhide, delete and edit (block acts on ``recipient``,
+    # the message's author).
     target_id: str = ""
     # Our own ids: the message's primary key (stable across retries), the conversation's
     # reference (e.g. "V-12", shown as "[#V-12]" in an email's subject), and when it was written.

@@ -35,12 +35,50 @@ def _load(payload: bytes) -> dict[str, Any]:
     return data
 
 
+MAX_ID = 2**63 - 1  # the database's bigint
+
+
 def _when(raw: Any) -> datetime | None:
     if not raw:
         return None
-    value = parse_datetime(str(raw))
+    try:
+        value = parse_datetime(str(raw))
+    except ValueError:  # well formed, but no such date (2025-02-30)
+        value = None
     if value is None:
-        raise ParseError(f"Date illisible : {raw!r}")
+        raise ParseError(f"Date illisible : {str(raw)[:100]!r}")
+    return value
+
+
+def _location(raw: Any) -> dict[str, Any] | None:
+    """``{"lat", "lon", "address"}`` with finite coordinates on the globe, or None."""
+    if not raw:
+        return None
+    if not isinstance(raw, dict):
+        raise ParseError("Localisation invalide.")
+    lat, lon = raw.get("lat"), raw.get("lon")
+    if lat is None and lon is None:
+        return {"lat": None, "lon": None, "address": str(raw.get("address") or "")}
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError, OverflowError):
+        raise ParseError("Localisation invalide : lat et lon doivent être des nombres.") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN fails both comparisons too
+        raise ParseError("Localisation invalide : lat de -90 à 90, lon de -180 à 180.")
+    return {"lat": lat, "lon": lon, "address": str(raw.get("address") or "")}
+
+
+def _id(data: dict[str, Any], name: str) -> int | None:
+    """An id our own forms wrote (contact, conversation, agent): a positive bigint, or None."""
+    raw = data.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        value = 0
+    if isinstance(raw, bool) or not 1 <= value <= MAX_ID:
+        raise ParseError(f"Identifiant invalide dans « {name} » : {str(raw)[:40]!r}")
     return value
 
 
@@ -87,9 +125,10 @@ class StructuredConnector(Connector):
         text = str(data.get("text") or "").strip()
         if not text and not data.get("attachments"):
             raise ParseError("Message vide.")
-        location = data.get("location") or None
-        if location is not None and not isinstance(location, dict):
-            raise ParseError("Localisation invalide.")
+        location = _location(data.get("location"))
+        meta = data.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise ParseError("Métadonnées invalides : un objet JSON est attendu.")
         return [
             ParsedMessage(
                 external_id=str(data.get("external_id") or ""),
@@ -104,10 +143,10 @@ class StructuredConnector(Connector):
                 attachments=_attachments(data),
                 category_slug=str(data.get("category") or ""),
                 location=location,
-                contact_id=data.get("contact_id"),
-                conversation_id=data.get("conversation_id"),
-                agent_id=data.get("agent_id"),
-                meta=dict(data.get("meta") or {}),
+                contact_id=_id(data, "contact_id"),
+                conversation_id=_id(data, "conversation_id"),
+                agent_id=_id(data, "agent_id"),
+                meta=dict(meta),
                 other_identities=_other_identities(data),
             )
         ]

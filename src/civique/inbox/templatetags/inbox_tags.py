@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civique.channels.connectors.base import OperationKind
 from civique.contacts.normalize import format_phone
+from civique.inbox.access import can_read_text
+from civique.inbox.extensions import nav_links
 from civique.inbox.models import DeliveryState, MessageKind, Priority, Status
 
 register = template.Library()
@@ -69,12 +71,14 @@ OPERATION_DONE = {
     OperationKind.UNHIDE: _("Message de nouveau visible sur la plateforme"),
     OperationKind.DELETE: _("Message supprimé de la plateforme (conservé ici)"),
     OperationKind.EDIT: _("Réponse modifiée sur la plateforme"),
+    OperationKind.BLOCK: _("Auteur bloqué sur la plateforme"),
 }
 OPERATION_ASKED = {
     OperationKind.HIDE: _("Masquage demandé"),
     OperationKind.UNHIDE: _("Réaffichage demandé"),
     OperationKind.DELETE: _("Suppression demandée"),
     OperationKind.EDIT: _("Modification demandée"),
+    OperationKind.BLOCK: _("Blocage de l'auteur demandé"),
 }
 
 
@@ -156,3 +160,14 @@ PLATFORM_STATUSES = {
 def platform_status_label(code) -> str:
     """A delivery status reported by the platform (WhatsApp: sent, delivered, read, failed)."""
     return str(PLATFORM_STATUSES.get(code, code or ""))
+
+
+@register.filter
+def readable_by(message, user) -> bool:
+    return can_read_text(user, message)
+
+
+@register.simple_tag
+def extension_nav_links() -> list:
+    """Links other apps add to the main navigation (inbox/extensions.py)."""
+    return nav_links()

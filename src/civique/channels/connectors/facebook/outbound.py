@@ -8,6 +8,7 @@ Messenger Platform « Send API » and « Private Replies »):
   thread's top-level comment (Facebook nests one level: a reply to a reply goes under it);
 - private reply to a comment: ``POST /{page-id}/messages`` with ``recipient: {comment_id}``
   → ``{"recipient_id", "message_id"}``; once per comment, within 7 days of the comment;
+- block a comment's author from the Page: ``POST /{page-id}/blocked {user}`` (« Page Blocked »);
 - hide and show again: ``POST /{comment-id} {is_hidden}``; edit one of our replies:
   ``POST /{comment-id} {message}``; delete: ``DELETE /{comment-id}`` (all → ``{"success"}``);
 - Messenger: ``POST /{page-id}/messages`` with ``recipient: {id: PSID}``, ``messaging_type``
@@ -131,6 +132,18 @@ def delete(channel: Channel, operation: OutboundOperation) -> SendResult:
     return SendResult()
 
 
+def block(channel: Channel, operation: OutboundOperation) -> SendResult:
+    """Ban the comment's author from the Page: ``POST /{page-id}/blocked {user}`` → a map of
+    the id to ``true`` (Graph API reference « Page Blocked », Creating)."""
+    recipient = operation.recipient
+    if recipient is None or recipient.identity_kind != "facebook" or not recipient.value:
+        raise refuse(_("L'auteur de ce commentaire n'a pas d'identifiant Facebook connu."))
+    answer = _client(channel).post(f"{_page(channel)}/blocked", {"user": recipient.value})
+    if answer.get(recipient.value) is False:
+        raise refuse(_("Facebook n'a pas bloqué cette personne."))
+    return SendResult()
+
+
 def edit(channel: Channel, operation: OutboundOperation) -> SendResult:
     _client(channel).post(_target(operation), {"message": operation.text})
     return SendResult(external_id=operation.target_id)
@@ -221,4 +234,5 @@ PERFORMERS: dict[str, Callable[[Channel, OutboundOperation], SendResult]] = {
     OperationKind.UNHIDE: unhide,
     OperationKind.DELETE: delete,
     OperationKind.EDIT: edit,
+    OperationKind.BLOCK: block,
 }

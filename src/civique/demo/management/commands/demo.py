@@ -23,7 +23,9 @@ from civique.demo.commune import (
     reset_passwords,
 )
 from civique.demo.generator import generate
+from civique.demo.knowledge_base import load_knowledge_base
 from civique.demo.models import DemoLoad
+from civique.demo.moderation import add_moderation
 from civique.demo.networks import NETWORKS, add_networks
 from civique.demo.simulate import SIMULATORS
 from civique.inbox.clocks import recompute
@@ -133,7 +135,10 @@ class Command(BaseCommand):
             with override_settings(CIVIQUE_AUTO_ACKNOWLEDGE=False):
                 stats = generate(commune, missing, load.seed + first_id, first_id=first_id)
                 social = add_networks(commune, load.seed, timezone.now())
+                with transaction.atomic():
+                    moderated = add_moderation(commune, load.seed, timezone.now())
             recompute_all_clocks()
+            knowledge = load_knowledge_base()
         except KeyboardInterrupt:
             # Ctrl-C: the commune and the credentials are kept; say how to go on, no traceback.
             raise CommandError(interrupted_text(), returncode=130) from None
@@ -144,10 +149,14 @@ class Command(BaseCommand):
         load.save(update_fields=["completed_at"])
         summary = ", ".join(f"{kind} {n}" for kind, n in sorted(stats.items()))
         networks = "".join(f", et {n} sur {kind}" for kind, n in sorted(social.items()))
+        networks += (
+            f" ; base de connaissances : {knowledge['articles']} fiches, "
+            f"{knowledge['templates']} réponses types, {knowledge['institutions']} organismes"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démo chargée en {time.monotonic() - started:.1f} s : {missing} demandes "
-                f"({summary or 'aucune'}){networks}."
+                f"({summary or 'aucune'}){networks}, et {moderated} commentaires à modérer."
             )
         )
         self.stdout.write(credentials_path().read_text(encoding="utf-8"))

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from civique.core.models import Team
+from civique.demo.knowledge_base import load_knowledge_base
 from civique.demo.models import DemoLoad
 
 
@@ -33,3 +34,12 @@ class Command(BaseCommand):
             call_command("demo", resume=True, stdout=self.stdout, stderr=self.stderr)
         elif load is None and not Team.objects.exists():
             call_command("demo", stdout=self.stdout, stderr=self.stderr)
+        elif load is not None:
+            # A demo loaded before the knowledge base existed gets it; nothing twice.
+            created = load_knowledge_base()
+            if any(created.values()):
+                self.stdout.write(
+                    f"Base de connaissances de la démo ajoutée : {created['articles']} fiches, "
+                    f"{created['templates']} réponses types, "
+                    f"{created['institutions']} organismes."
+                )

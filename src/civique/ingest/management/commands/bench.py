@@ -1,6 +1,7 @@
 """``civique bench ingest``: measure end-to-end ingestion against a plain bulk insert;
 ``civique bench hostile``: the intake's latency while a worker processes hostile mail;
-``civique bench webhooks``: the webhook's acknowledgement latency at a sustained rate.
+``civique bench webhooks``: the webhook's acknowledgement latency at a sustained rate;
+``civique bench analysis``: the analysers' precision and recall, and their throughput.
 
 The benchmark itself lives in ``bench/ingest.py`` at the root of the repository (benchmarks are
 not part of the installed package); this command loads it from ``settings.PROJECT_DIR``.
@@ -16,7 +17,13 @@ from types import ModuleType
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-BENCHMARKS = {"ingest": "ingest.py", "hostile": "hostile.py", "webhooks": "webhooks.py"}
+BENCHMARKS = {
+    "ingest": "ingest.py",
+    "hostile": "hostile.py",
+    "webhooks": "webhooks.py",
+    "analysis": "analysis.py",
+    "knowledge": "knowledge.py",
+}
 
 
 def load_benchmark(name: str) -> ModuleType:
@@ -39,7 +46,10 @@ class Command(BaseCommand):
         "seconde, et comme plancher une insertion en masse des mêmes messages) ; la latence de "
         "réception pendant le traitement de courriels hostiles (hostile : --events courriels) ; "
         "la latence d'accusé de réception des webhooks à débit soutenu (webhooks : --rate, "
-        "--seconds, et --url --channel pour viser un serveur en marche)."
+        "--seconds, et --url --channel pour viser un serveur en marche) ; la précision, le rappel "
+        "et le débit des analyseurs (analysis : --mlma, --no-ner) ; la recherche dans la "
+        "base de connaissances (knowledge : justesse sur les questions étiquetées, latence avec "
+        "--articles fiches)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -68,12 +78,38 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="webhooks : serveur embarqué sans worker."
         )
+        parser.add_argument(
+            "--mlma",
+            default=str(Path(settings.PROJECT_DIR).parent / "shared/data/mlma_fr/fr_dev.csv"),
+            help="analysis : tweets annotés MLMA (CSV), évalués s'ils sont là.",
+        )
+        parser.add_argument(
+            "--no-ner", action="store_true", help="analysis : sans la couche NER (spaCy)."
+        )
+        parser.add_argument(
+            "--articles", type=int, default=10000, help="knowledge : fiches ajoutées (10000)."
+        )
+        parser.add_argument(
+            "--queries", type=int, default=1000, help="knowledge : recherches chronométrées."
+        )
 
     def handle(self, *args, **options) -> None:
         if options["events"] < 1 or options["batch"] < 1:
             raise CommandError("--events et --batch doivent être au moins 1.")
         if options["benchmark"] == "webhooks":
             self.bench_webhooks(options)
+            return
+        if options["benchmark"] == "analysis":
+            load_benchmark("analysis").main(
+                self.stdout, mlma=Path(options["mlma"]), with_ner=not options["no_ner"]
+            )
+            return
+        if options["benchmark"] == "knowledge":
+            if not 0 <= options["articles"] <= 1_000_000 or not 1 <= options["queries"] <= 100_000:
+                raise CommandError("--articles va de 0 à 1 000 000 et --queries de 1 à 100 000.")
+            load_benchmark("knowledge").main(
+                options["articles"], options["queries"], options["keep"], self.stdout
+            )
             return
         module = load_benchmark(options["benchmark"])
         module.main(options["events"], options["batch"], options["keep"], self.stdout)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0007_message_analysis'),
+        ('inbox', '0008_alter_delivery_kind'),
     ]
 
     operations = [
