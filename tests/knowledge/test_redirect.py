@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from civique.inbox import clocks
 from civique.inbox.actions import ActionError
 from civique.inbox.models import Status
 from civique.knowledge import actions
@@ -44,11 +45,26 @@ def test_redirecting_counts_as_answered_and_marks_the_conversation(
     redirection = Redirection.objects.get(conversation=conversation)
     assert redirection.institution == caf and redirection.forward_to == ""
     assert redirection.message.text == "Adressez-vous à la CAF."
+    assert redirection.message.meta["outcome"] == "redirected"
     entry = conversation.timeline.filter(kind="system").last()
     assert entry.data["redirected_to"] == "caf"
     page = client.get(reverse("inbox:detail", args=[conversation.pk])).content.decode()
     assert "Orientée vers Caisse d" in page
     assert len(mail.outbox) == 0
+
+
+def test_a_redirection_stays_an_answer_when_the_clocks_are_recomputed(
+    agent, caf, conversation_factory
+):
+    conversation = conversation_factory("mes APL ne sont pas versées")
+    redirection = actions.redirect_conversation(agent, conversation, caf, "Voyez la CAF.")
+    conversation.refresh_from_db()
+    answered_at = conversation.first_response_at
+    clocks.recompute(conversation)
+    conversation.refresh_from_db()
+    assert clocks.counts_as_answer(redirection.message)
+    assert conversation.first_response_at == answered_at == redirection.message.when
+    assert conversation.waiting_since is None
 
 
 def test_forwarding_without_consent_is_refused(client, agent, caf, conversation_factory):

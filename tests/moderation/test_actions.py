@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from civique.core.models import AuditEvent, User
+from civique.inbox import clocks
 from civique.inbox.models import Delivery, DeliveryState
 from civique.inbox.outbox import deliver_due
 from civique.moderation import actions
@@ -140,6 +141,27 @@ def test_do_not_feed_leaves_the_queue_and_the_waiting_clock_and_is_undone(modera
     assert insult.state == CaseState.OPEN
     assert conversation.waiting_since == insult.message.when
     assert [d.decision for d in insult.decisions.all()][-2:] == ["do_not_feed", "undo_do_not_feed"]
+
+
+def test_do_not_feed_marks_the_comment_for_the_clocks_so_no_recompute_makes_it_wait(
+    moderator, insult
+):
+    conversation = insult.message.conversation
+    post(moderator, insult, action="do_not_feed")
+    insult.message.refresh_from_db()
+    assert insult.message.meta["clock"] == "ignore"
+    # Any later recomputation (a status change, the scheduler) reads the mark, not a saved field.
+    clocks.recompute(conversation)
+    conversation.refresh_from_db()
+    assert conversation.waiting_since is None
+    assert conversation.first_answer_due_at is None
+
+    post(moderator, insult, action="undo_do_not_feed")
+    insult.message.refresh_from_db()
+    conversation.refresh_from_db()
+    assert "clock" not in insult.message.meta
+    assert conversation.waiting_since == insult.message.when
+    assert conversation.first_answer_due_at is not None
 
 
 def test_escalating_goes_to_the_head_of_communication(moderator, head, insult):

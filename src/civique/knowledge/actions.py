@@ -245,6 +245,10 @@ def redirect_conversation(
             )
         forward_to = institution.email
     message = reply_to_conversation(user, conversation, answer, then_status=Status.RESOLVED)
+    # The commitments read the outcome (inbox/clocks.py, docs/commitments.md): a redirection is
+    # an answer, and the dashboard can tell it from the others.
+    message.meta = {**message.meta, "outcome": "redirected"}
+    message.save(update_fields=["meta"])
     now = timezone.now()
     redirection = Redirection.objects.create(
         conversation=conversation,

@@ -19,7 +19,7 @@ from civique.contacts.models import IdentityKind
 from civique.core.audit import audit
 from civique.core.models import User
 from civique.inbox import actions as inbox
-from civique.inbox import timeline
+from civique.inbox import clocks, timeline
 from civique.inbox.actions import ActionError
 from civique.inbox.models import Delivery, DeliveryState, TimelineKind
 from civique.moderation.access import check_can_moderate
@@ -193,14 +193,15 @@ def cite_article(user: User, case: ModerationCase, article: CharterRule | None =
 
 @transaction.atomic
 def do_not_feed(user: User, case: ModerationCase) -> None:
-    """A sterile or troll comment: no answer expected. It leaves the queue and stops the
-    conversation's waiting clock."""
+    """A sterile or troll comment: no answer expected. It leaves the queue and no longer makes
+    the conversation wait (``meta["clock"] = "ignore"``, read by ``inbox.clocks``)."""
     check_can_moderate(user)
     if case.state == CaseState.DO_NOT_FEED:
         raise ActionError(_("Ce commentaire est déjà marqué « ne pas nourrir »."))
-    conversation = case.message.conversation
-    conversation.waiting_since = None
-    conversation.save(update_fields=["waiting_since", "updated_at"])
+    message = case.message
+    message.meta = {**message.meta, "clock": "ignore"}
+    message.save(update_fields=["meta"])
+    clocks.recompute(message.conversation)
     record(case, user, Decision.DO_NOT_FEED, article=None)
     _set_state(case, CaseState.DO_NOT_FEED)
 
@@ -212,11 +213,9 @@ def undo_do_not_feed(user: User, case: ModerationCase) -> None:
     if case.state != CaseState.DO_NOT_FEED:
         raise ActionError(_("Ce commentaire n'est pas marqué « ne pas nourrir »."))
     message = case.message
-    conversation = message.conversation
-    answered = conversation.messages.filter(direction="out", created_at__gt=message.created_at)
-    if conversation.waiting_since is None and not answered.exists():
-        conversation.waiting_since = message.when
-        conversation.save(update_fields=["waiting_since", "updated_at"])
+    message.meta = {key: value for key, value in message.meta.items() if key != "clock"}
+    message.save(update_fields=["meta"])
+    clocks.recompute(message.conversation)
     record(case, user, Decision.UNDO_DO_NOT_FEED, article=None)
     _set_state(case, CaseState.OPEN)
 

@@ -117,6 +117,12 @@ def evaluate(
         "first_answer": (policy.answer_within, policy.answer_unit),
         "resolution": (policy.resolve_within, policy.resolve_unit),
     }
+    # Nothing awaits an answer (only automated mail, or messages moderation marked « ne pas
+    # nourrir », meta["clock"] = "ignore"): no acknowledgement or first answer is owed.
+    if conversation.waiting_since is None:
+        for name in ("acknowledgement", "first_answer"):
+            if met[name] is None:
+                amounts[name] = (None, amounts[name][1])
     dues = {name: _due(start, *amounts[name], calendar, periods, met[name]) for name in TARGETS}
     missed = [
         name
