@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from civique.channels.connectors.email.smtp import build_mail, smtp_settings
 from civique.inbox.models import Delivery, Direction, Message
 from civique.inbox.outbound import build_operation
 from civique.ingest.actions import process_event, receive_event
 from civique.ingest.models import EventState
+from civique.sla.acknowledgements import should_acknowledge
 from civique.sla.models import Policy
 from tests.intake import deliver
 
@@ -123,6 +125,16 @@ def test_no_acknowledgement_when_the_commitment_promises_none(email_channel):
     Policy.objects.filter(name="Courriel").update(acknowledge_within=None)
     ingest_mail(email_channel, mail("jeanne@example.org", "<a@x>"))
     assert not acknowledgements().exists()
+
+
+def test_a_message_the_clocks_ignore_is_not_acknowledged(settings, email_channel):
+    settings.CIVIQUE_AUTO_ACKNOWLEDGE = False
+    message = ingest_mail(email_channel, mail("jeanne@example.org", "<a@x>"))
+    settings.CIVIQUE_AUTO_ACKNOWLEDGE = True
+    conversation, now = message.conversation, timezone.now()
+    assert should_acknowledge(conversation, message, now)
+    message.meta = {**message.meta, "clock": "ignore"}  # as moderation's « ne pas nourrir »
+    assert not should_acknowledge(conversation, message, now)
 
 
 def test_calls_and_public_comments_are_not_acknowledged(phone_channel, agent):

@@ -21,6 +21,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from civique.inbox.actions import ActionError, queue_automatic_reply
+from civique.inbox.clocks import awaits_answer
 from civique.inbox.models import Conversation, Direction, Message, MessageVisibility
 from civique.sla.calendar import is_open, next_opening
 from civique.sla.models import Policy
@@ -34,7 +35,9 @@ def _when(moment: datetime, tz) -> str:
 def should_acknowledge(conversation: Conversation, message: Message, now: datetime) -> bool:
     if not settings.CIVIQUE_AUTO_ACKNOWLEDGE:
         return False
-    if message.direction != Direction.INBOUND or message.is_automated:
+    # Only a message that makes the conversation wait: not automated mail, nor one an earlier
+    # stage (moderation) marked for the clocks to ignore.
+    if not awaits_answer(message):
         return False
     if message.visibility != MessageVisibility.PRIVATE or conversation.first_response_at:
         return False
