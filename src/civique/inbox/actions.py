@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy
 
 from civique.channels.connectors.base import OperationKind, unsupported
 from civique.channels.models import Channel
+from civique.contacts.models import Contact
 from civique.core.audit import audit
 from civique.core.models import Team, User
 from civique.core.wakeup import wake
 from civique.inbox import timeline
-from civique.inbox.access import can_manage_team
+from civique.inbox.access import can_manage_team, contacts_for
 from civique.inbox.models import (
     Category,
     Conversation,
@@ -442,3 +443,15 @@ OUTCOMES = {
     "redirected": gettext_lazy("Orienté vers un autre organisme"),
     "callback": gettext_lazy("Rappel prévu"),
 }
+
+
+def record_exact_finds(user: User, contact_ids, *, via: str, request=None) -> None:
+    """Journal the contacts a search showed to ``user`` only because the search named their
+    exact email or phone (``contact.found``): a list of results reveals identities too, so it is
+    recorded as a read would be (docs/decisions/0007-contact-privacy-by-team.md)."""
+    ids = set(contact_ids)
+    if not ids:
+        return
+    visible = set(contacts_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+    for contact in Contact.objects.filter(pk__in=ids - visible).order_by("pk"):
+        audit(user, "contact.found", contact, {"via": via, "exact_search": True}, request=request)

@@ -36,7 +36,7 @@ from civique.inbox.access import (
     exact_matches,
     search_contacts,
 )
-from civique.inbox.actions import ActionError
+from civique.inbox.actions import ActionError, record_exact_finds
 
 PAGE_SIZE = 50
 # Contacts the user found by exact email or phone, most recent last (kept in the session).
@@ -65,6 +65,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data["q"] if form.is_valid() else ""
     exact = exact_matches(q)
     _remember_found(request, exact)
+    record_exact_finds(request.user, exact, via="page", request=request)
     contacts = search_contacts(request.user, q, exact=exact).prefetch_related("identities")
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
     partial = bool(request.htmx) and not request.htmx.history_restore_request
