@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from civique.core import views as core_views
+from civique.inbox import contact_urls
+from civique.ingest import logged_views
 from civique.ingest.webhooks import receive_webhook
 
 urlpatterns = [
@@ -15,7 +17,20 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portail/", include("civique.portal.urls")),
     path("api/v1/", include("civique.api.urls")),
-    path("usagers/", include("civique.inbox.contact_urls")),
+    # The contact pages (inbox), and logging a call or a visit with a contact (ingest: it writes
+    # through the intake), under one namespace.
+    path(
+        "usagers/",
+        include(
+            (
+                [
+                    *contact_urls.urlpatterns,
+                    path("<int:pk>/consigner/", logged_views.log_exchange, name="log"),
+                ],
+                contact_urls.app_name,
+            )
+        ),
+    ),
     path("evenements/", include("civique.ingest.urls")),
     path("engagements/", include("civique.sla.urls")),
     path("moderation/", include("civique.moderation.urls")),

@@ -117,6 +117,22 @@ def test_an_exact_email_or_phone_finds_the_contact_for_anyone(
     assert client.get(url(message.author_contact_id), headers=auth(outsider)).status_code == 404
 
 
+def test_a_contact_listed_only_by_its_exact_email_is_journaled(
+    client, outsider, agent, auth, webform_channel
+):
+    from civique.core.models import AuditEvent
+
+    message = deliver(webform_channel, email="lea@example.org", name="Léa Durand")
+
+    search(client, auth(outsider), "lea@example.org")
+    search(client, auth(agent), "lea@example.org")  # the team's own contact: a plain search
+
+    found = AuditEvent.objects.filter(verb="contact.found")
+    assert [(e.actor_id, e.object_id, e.changes) for e in found] == [
+        (outsider.pk, str(message.author_contact_id), {"via": "api", "exact_search": True})
+    ]
+
+
 def test_an_unknown_contact_is_a_json_404(client, agent, auth):
     response = client.get(url(999999), headers=auth(agent))
     assert response.status_code == 404

@@ -11,13 +11,13 @@ from civique.contacts.actions import create_contact
 from civique.inbox.actions import (
     add_note,
     assign_conversation,
-    log_exchange,
     reply_to_conversation,
 )
 from civique.inbox.merges import merge_contacts
 from civique.inbox.models import Conversation, Delivery, DeliveryState, Message
 from civique.inbox.outbox import deliver_due
 from civique.ingest.actions import process_event, receive_event
+from civique.ingest.logged import log_exchange
 from civique.ingest.models import EventState
 from tests.channels.mail import eml, ingest
 from tests.e2e.conftest import axe_violations, signed_in

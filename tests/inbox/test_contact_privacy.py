@@ -289,3 +289,25 @@ def test_typing_a_taken_identity_in_a_new_card_opens_its_holder(client, outsider
     assert response.status_code == 422
     assert detail(jeanne) in response.text
     assert client.get(detail(jeanne)).status_code == 200
+
+
+def test_a_search_showing_a_contact_only_by_its_exact_email_is_journaled(client, outsider, jeanne):
+    client.force_login(outsider)
+
+    client.get(reverse("contacts:list"), {"q": "jeanne.roux@example.org"})
+    client.get(reverse("contacts:list"), {"q": "Roux"})  # finds nothing: nothing to journal
+
+    found = AuditEvent.objects.filter(verb="contact.found")
+    assert [(e.object_id, e.changes) for e in found] == [
+        (str(jeanne.pk), {"via": "page", "exact_search": True})
+    ]
+
+
+def test_a_search_finding_a_contact_already_visible_is_not_journaled_as_found(
+    client, agent, jeanne
+):
+    client.force_login(agent)
+
+    client.get(reverse("contacts:list"), {"q": "jeanne.roux@example.org"})
+
+    assert not AuditEvent.objects.filter(verb="contact.found").exists()

@@ -40,12 +40,14 @@ from civique.inbox.access import (
     access_message,
     contact_history,
     conversations_for,
+    exact_matches,
     search_contacts,
 )
 from civique.inbox.actions import (
     ActionError,
     delete_message,
     hide_message,
+    record_exact_finds,
     reply_privately,
     reply_to_conversation,
     unhide_message,
@@ -151,7 +153,9 @@ def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
     """Les usagers visibles par l'agent du jeton (ceux de ses demandes, ou tous si un de ses
     services voit tous les usagers), filtrés par `q` ; un autre usager n'est trouvé que si
     `q` est exactement son adresse électronique ou son numéro de téléphone."""
-    queryset = search_contacts(request.auth, query.q).prefetch_related("identities")
+    exact = exact_matches(query.q)
+    record_exact_finds(request.auth, exact, via="api", request=request)
+    queryset = search_contacts(request.auth, query.q, exact=exact).prefetch_related("identities")
     queryset = queryset.order_by("display_name", "id")
     return {
         "count": queryset.count(),

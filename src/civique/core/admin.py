@@ -58,7 +58,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_label", "verb", "object_type", "object_repr", "ip_address"]
     # "auth.login_throttled" and "portal.track_throttled" show what the throttling refused;
-    # "contact.read" who read which contact's page or API record, "team.contact_visibility"
+    # "contact.read" who read which contact's page or API record, "contact.found" whom an exact
+    # email or phone search showed, "team.contact_visibility"
     # who widened or narrowed a team's contacts.
     list_filter = ["verb", "object_type", "created_at"]
     date_hierarchy = "created_at"

@@ -28,6 +28,7 @@ from civique.demo.payloads import email_bytes, message_id, person_fields, struct
 from civique.demo.texts import Person
 from civique.inbox import actions, timeline
 from civique.inbox.models import Conversation, Delivery, DeliveryState, Message, TimelineKind
+from civique.ingest import logged
 from civique.ingest.actions import receive_and_process
 from civique.ingest.models import EventState
 
@@ -234,7 +235,7 @@ def _open_logged(demo: Demo, kind: str, person: Person, topic: Topic, when: date
     category = demo.commune.categories[topic.category]
     duration = rng.randint(2, 15) if kind == "phone" else rng.randint(5, 30)
     if person.contact_id:
-        return actions.log_exchange(
+        return logged.log_exchange(
             user,
             channel,
             Contact.objects.get(pk=person.contact_id),
@@ -436,7 +437,7 @@ def follow_logged(demo: Demo, thread: Thread, target: str) -> None:
     handler = triage(demo, thread, when)
     if thread.person.phone and rng.random() < 0.6:
         with demo.backdater.at(when, conversation):
-            actions.log_exchange(
+            logged.log_exchange(
                 handler,
                 demo.commune.channels["phone"],
                 Contact.objects.get(pk=conversation.contact_id),

@@ -4,10 +4,6 @@ and the audit journal; what must reach the platform is queued in the outbox."""
 
 from __future__ import annotations
 
-import json
-import uuid
-from datetime import datetime, timedelta
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +16,7 @@ from civique.core.audit import audit
 from civique.core.models import Team, User
 from civique.core.wakeup import wake
 from civique.inbox import clocks, timeline
-from civique.inbox.access import can_manage_team
+from civique.inbox.access import can_manage_team, contacts_for
 from civique.inbox.models import (
     Category,
     Conversation,
@@ -470,71 +466,13 @@ OUTCOMES = {
 }
 
 
-def log_exchange(
-    user: User,
-    channel: Channel,
-    contact: Contact,
-    *,
-    occurred_at: datetime,
-    summary: str,
-    duration_minutes: int | None = None,
-    outcome: str = "follow_up",
-    direction: str = "in",
-    subject: str = "",
-    conversation: Conversation | None = None,
-    category: Category | None = None,
-) -> Message:
-    """Record a phone call or a counter visit through the same durable intake as any channel."""
-    from civique.ingest.actions import receive_and_process
-    from civique.ingest.models import EventState
-
-    connector = channel.connector
-    if not connector.agent_logged:
-        raise ActionError(_("Ce canal n'accepte pas les échanges consignés par un agent."))
-    if not (summary or "").strip():
-        raise ActionError(_("Le résumé est obligatoire."))
-    now = timezone.now()
-    if occurred_at > now + timedelta(minutes=5):
-        raise ActionError(_("La date de l'échange est dans le futur."))
-    if occurred_at.replace(second=0, microsecond=0) == now.replace(second=0, microsecond=0):
-        # The form gives the time to the minute: "this minute" means now, so that the exchange
-        # does not sort before a message that arrived seconds earlier.
-        occurred_at = now
-    if outcome not in OUTCOMES:
-        raise ActionError(_("Issue inconnue."))
-    payload = {
-        "external_id": f"logged:{uuid.uuid4()}",
-        "contact_id": contact.pk,
-        "conversation_id": conversation.pk if conversation else None,
-        "agent_id": user.pk,
-        "name": contact.display_name,
-        "text": summary.strip(),
-        "subject": subject,
-        "direction": direction,
-        "occurred_at": occurred_at.isoformat(),
-        "category": category.slug if category else "",
-        "meta": {"duration_minutes": duration_minutes, "outcome": outcome, "logged_by": user.pk},
-    }
-    event = receive_and_process(
-        channel, json.dumps(payload).encode(), "application/json", payload["external_id"]
-    ).event
-    if event.state == EventState.PARKED:
-        raise ActionError(
-            _("L'échange n'a pas pu être enregistré : %(e)s") % {"e": event.last_error}
-        )
-    if event.state != EventState.DONE:
-        raise ActionError(
-            _(
-                "L'échange est enregistré mais son traitement a échoué (%(e)s) ; il sera "
-                "retraité automatiquement. Ne le consignez pas une seconde fois."
-            )
-            % {"e": event.last_error}
-        )
-    message = Message.objects.get(pk=event.message_ids[0])
-    audit(
-        user,
-        f"conversation.log_{connector.default_kind}",
-        message.conversation,
-        {"message": message.pk},
-    )
-    return message
+def record_exact_finds(user: User, contact_ids, *, via: str, request=None) -> None:
+    """Journal the contacts a search showed to ``user`` only because the search named their
+    exact email or phone (``contact.found``): a list of results reveals identities too, so it is
+    recorded as a read would be (docs/decisions/0007-contact-privacy-by-team.md)."""
+    ids = set(contact_ids)
+    if not ids:
+        return
+    visible = set(contacts_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+    for contact in Contact.objects.filter(pk__in=ids - visible).order_by("pk"):
+        audit(user, "contact.found", contact, {"via": via, "exact_search": True}, request=request)

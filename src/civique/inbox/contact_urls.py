@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.contact_list, name="list"),
     path("nouveau/", views.contact_create, name="create"),
     path("<int:pk>/", views.contact_detail, name="detail"),
-    path("<int:pk>/consigner/", views.log_exchange, name="log"),
     path("<int:pk>/fusionner/", views.merge, name="merge"),
     path("fusions/<int:pk>/annuler/", views.undo_merge, name="undo_merge"),
 ]

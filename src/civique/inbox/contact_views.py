@@ -1,5 +1,6 @@
-"""Contact pages: search, a contact's identities and history, a new contact, logging a call or a
-visit, and merging two contacts (proposed by a person, confirmed, undoable).
+"""Contact pages: search, a contact's identities and history, a new contact, and merging two
+contacts (proposed by a person, confirmed, undoable). Logging a call or a visit with a contact is
+in ``ingest.logged_views``.
 
 They show conversations, hence here in inbox, under the URL namespace "contacts" (/usagers/).
 Who sees which contact: ``inbox.access`` (docs/decisions/0007-contact-privacy-by-team.md). A
@@ -35,9 +36,7 @@ from civique.inbox.access import (
     exact_matches,
     search_contacts,
 )
-from civique.inbox.actions import ActionError
-from civique.inbox.actions import log_exchange as log_exchange_action
-from civique.inbox.contact_forms import LogExchangeForm
+from civique.inbox.actions import ActionError, record_exact_finds
 
 PAGE_SIZE = 50
 # Contacts the user found by exact email or phone, most recent last (kept in the session).
@@ -55,7 +54,8 @@ def _remember_found(request: HttpRequest, ids) -> None:
         request.session[FOUND_KEY] = [*kept, *ids][-FOUND_KEPT:]
 
 
-def _access(request: HttpRequest, pk: int) -> Contact:
+def access_found_contact(request: HttpRequest, pk: int) -> Contact:
+    """A contact the user may see, or found by exact email or phone in this session; 404 else."""
     return access_contact(request.user, pk, found=_found(request))
 
 
@@ -65,6 +65,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data["q"] if form.is_valid() else ""
     exact = exact_matches(q)
     _remember_found(request, exact)
+    record_exact_finds(request.user, exact, via="page", request=request)
     contacts = search_contacts(request.user, q, exact=exact).prefetch_related("identities")
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
     partial = bool(request.htmx) and not request.htmx.history_restore_request
@@ -133,57 +134,6 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/create.html", {"form": form, "taken": taken}, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def log_exchange(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = _access(request, pk)
-    if contact.merged_into_id:
-        return redirect("contacts:log", pk=contact.merged_into_id)
-    initial = {}
-    if request.GET.get("demande", "").isdigit():
-        initial["conversation"] = int(request.GET["demande"])
-    form = LogExchangeForm(
-        request.POST or None, user=request.user, contact=contact, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            message = log_exchange_action(
-                request.user,
-                data["channel"],
-                contact,
-                occurred_at=data["occurred_at"],
-                summary=data["summary"],
-                duration_minutes=data["duration_minutes"],
-                outcome=data["outcome"],
-                direction=data["direction"],
-                subject=data["subject"],
-                conversation=data["conversation"],
-                category=data["category"],
-            )
-        except ActionError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                # "Échange consigné : appel…" agrees whatever the kind's gender.
-                _("Échange consigné sur la demande %(ref)s : %(kind)s.")
-                % {"kind": message.get_kind_display(), "ref": message.conversation.reference},
-            )
-            return redirect("contacts:detail", pk=contact.pk)
-    status = 422 if form.errors else 200
-    return render(
-        request,
-        "contacts/log_exchange.html",
-        {
-            "contact": contact,
-            "form": form,
-            "has_channels": form.fields["channel"].queryset.exists(),
-        },
-        status=status,
-    )
-
-
 def _merge_summary(user, contact: Contact) -> dict:
     """What the merge page shows of one side: only what ``user`` may see."""
     return {
@@ -200,9 +150,9 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the contact to merge this one into, confirm, then merge (POST)."""
     if not can_merge(request.user):
         raise PermissionDenied(_("Seuls les superviseurs et les administrateurs fusionnent."))
-    source = _access(request, pk)
+    source = access_found_contact(request, pk)
     target_id = request.POST.get("cible") or request.GET.get("cible") or ""
-    target = _access(request, int(target_id)) if target_id.isdigit() else None
+    target = access_found_contact(request, int(target_id)) if target_id.isdigit() else None
     error, status = "", 200
     if request.method == "POST" and target is not None:
         try:

@@ -1,4 +1,4 @@
-"""Writes on conversations that have no page of their own to test them through."""
+"""Logging a call or a visit through the intake (ingest.logged)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from civique.contacts.models import Contact
-from civique.inbox.actions import log_exchange
+from civique.ingest.logged import log_exchange
 
 pytestmark = pytest.mark.django_db
 
