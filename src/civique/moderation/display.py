@@ -58,8 +58,9 @@ def restated_problem(text: str, limit: int = 160) -> str:
     return sentence
 
 
-def suggested_answer(case: ModerationCase, phone: str = "") -> str:
-    """A de-escalating answer: personal, restating the problem, offering a phone call."""
+def suggested_answer(case: ModerationCase, phone: str = "", readable: bool = True) -> str:
+    """A de-escalating answer: personal, restating the problem, offering a phone call. The
+    problem is restated only when the reader may read the comment's text (health data)."""
     name = first_name(case)
     hello = _("Bonjour %(name)s,") % {"name": name} if name else _("Bonjour,")
     call = (
@@ -70,6 +71,11 @@ def suggested_answer(case: ModerationCase, phone: str = "") -> str:
             "numéro et un moment qui vous conviennent."
         )
     )
+    if not readable:
+        return _(
+            "%(hello)s\n\nMerci de nous avoir écrit. Votre agacement est compréhensible, et nous "
+            "voulons régler cela avec vous.\n\n%(call)s"
+        ) % {"hello": hello, "call": call}
     return _(
         "%(hello)s\n\nMerci de nous avoir écrit. Si nous comprenons bien : « %(problem)s ». "
         "Votre agacement est compréhensible, et nous voulons régler cela avec vous.\n\n%(call)s"
@@ -130,6 +136,6 @@ def case_view(case: ModerationCase, readable: bool, phone: str) -> CaseView:
         phone=phone,
     )
     if case.angry:
-        view.suggestion = suggested_answer(case, phone)
+        view.suggestion = suggested_answer(case, phone, readable)
         view.previous = previous_exchanges(case.message)
     return view
