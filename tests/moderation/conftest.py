@@ -80,6 +80,12 @@ def analysed(message: Message, *findings: dict) -> ModerationCase | None:
     return ModerationCase.objects.filter(message=message).first()
 
 
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def moderator(team) -> User:
     user = User.objects.create_user(
