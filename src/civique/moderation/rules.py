@@ -1,7 +1,7 @@
 """Running the charter and the automatic rules on one received public comment.
 
-``moderate_message`` is what the pipeline stage calls for each new message, and what
-``civique moderation --rescan`` calls on past ones; it writes at most one case per message.
+``moderate_message`` is what the pipeline stage calls for each new message; it writes at most
+one case per message. ``moderate_edit`` is what the intake calls when an author edits a comment.
 """
 
 from __future__ import annotations
@@ -90,14 +90,31 @@ def moderate_message(message: Message) -> ModerationCase | None:
     return case
 
 
+def moderate_edit(message: Message) -> ModerationCase | None:
+    """An author edited ``message`` (its text and analysis are the new ones): open its case when
+    it has none yet; otherwise restrict its text when health data now appears in it."""
+    case = ModerationCase.objects.filter(message=message).first()
+    if case is None:
+        return moderate_message(message)
+    if not case.sensitive and _has_health_data(Analysis.from_json(message.analysis)):
+        case.sensitive = True
+        case.save(update_fields=["sensitive", "updated_at"])
+        _restrict(message)
+    return case
+
+
+def _has_health_data(analysis: Analysis) -> bool:
+    return any(
+        a.slug == HEALTH_SLUG and a.enabled and analysis.score("health") >= a.min_score
+        for a in CharterRule.objects.filter(slug=HEALTH_SLUG)
+    )
+
+
 def _open_case(
     message: Message, assessment: Assessment, elected: bool, analysis: Analysis
 ) -> ModerationCase:
     article = assessment.article
-    sensitive = any(
-        a.slug == HEALTH_SLUG and a.enabled and analysis.score("health") >= a.min_score
-        for a in CharterRule.objects.filter(slug=HEALTH_SLUG)
-    )
+    sensitive = _has_health_data(analysis)
     case = ModerationCase.objects.create(
         message=message,
         charter_rule=article,
