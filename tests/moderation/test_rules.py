@@ -252,3 +252,20 @@ def test_an_assign_rule_gives_the_conversation_to_its_agent(page_routes, agent):
     case.message.conversation.refresh_from_db()
     assert case.message.conversation.assignee == agent
     assert case.decisions.filter(decision=Decision.ASSIGN, note=str(agent)).exists()
+
+
+@pytest.mark.parametrize("action", [RuleAction.HIDE, RuleAction.PROPOSE_HIDE])
+def test_an_electoral_only_article_hides_nothing_outside_the_electoral_period(page_routes, action):
+    rule = AutoRule.objects.create(
+        name="Propagande",
+        labels=["politics.electoral"],
+        action=action,
+        charter_rule=CharterRule.objects.get(slug="propagande-electorale"),
+        automatic_hide_enabled=True,
+    )
+    rule.channels.add(page_routes)
+    electoral = finding("politics.electoral", 0.9, "Votez Dupont", 0)
+    case = analysed(receive(page_routes, "Votez Dupont aux municipales !", author="93"), electoral)
+    assert case is not None and case.charter_rule is None
+    assert case.proposed_action != "hide" and case.auto_hidden_at is None
+    assert not case.message.deliveries.filter(kind="hide").exists()

@@ -16,7 +16,7 @@ from civique.inbox.actions import ActionError
 from civique.inbox.models import Direction, Message, MessageVisibility
 from civique.moderation import actions
 from civique.moderation.charter import HEALTH_SLUG
-from civique.moderation.engine import Assessment, assess, may_hide_automatically
+from civique.moderation.engine import Assessment, applies, assess, may_hide_automatically
 from civique.moderation.models import (
     AutoRule,
     CaseState,
@@ -169,7 +169,10 @@ def _apply_rule(
     setup: ModerationSetup,
     elected: bool,
 ) -> None:
+    electoral_period = setup.in_electoral_period()
     if rule.action == RuleAction.PROPOSE_HIDE:
+        if rule.charter_rule and not applies(rule.charter_rule, electoral_period):
+            return
         if rule.charter_rule and case.charter_rule is None:
             case.charter_rule = rule.charter_rule
             case.severity = max(case.severity, rule.charter_rule.severity)
@@ -186,7 +189,7 @@ def _apply_rule(
     elif rule.action == RuleAction.ASSIGN:
         _assign(case, rule)
     elif rule.action == RuleAction.HIDE:
-        _hide_automatically(case, rule, analysis, elected)
+        _hide_automatically(case, rule, analysis, elected, electoral_period)
 
 
 def _assign(case: ModerationCase, rule: AutoRule) -> None:
@@ -200,11 +203,15 @@ def _assign(case: ModerationCase, rule: AutoRule) -> None:
 
 
 def _hide_automatically(
-    case: ModerationCase, rule: AutoRule, analysis: Analysis, elected: bool
+    case: ModerationCase, rule: AutoRule, analysis: Analysis, elected: bool, electoral_period: bool
 ) -> None:
     """Hide at once, only where an administrator enabled it and the article is evidenced; never
     an elected official's comment; then explain in private, citing the article."""
-    if elected or not may_hide_automatically(rule, analysis) or actions.hide_pending(case):
+    if (
+        elected
+        or not may_hide_automatically(rule, analysis, electoral_period)
+        or actions.hide_pending(case)
+    ):
         return
     message, article = case.message, rule.charter_rule
     try:
