@@ -149,3 +149,20 @@ def test_a_head_of_communication_of_another_team_sees_the_flagged_case(
     assert f'id="cas-{case.pk}"' in html
     response = signed_in(head).post(f"/moderation/{case.pk}/", {"action": "do_not_feed"})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("official_is", ["source", "target"])
+def test_an_elected_official_stays_protected_after_a_contact_merge(
+    page_routes, head, admin_user, councillor, official_is
+):
+    from civique.inbox.merges import merge_contacts
+
+    other = Contact.objects.create(display_name="B. Roux")
+    Identity.objects.create(contact=other, kind="email", value="b.roux@example.org")
+    source, target = (councillor, other) if official_is == "source" else (other, councillor)
+    merge_contacts(admin_user, source, target)
+    message = receive(
+        page_routes, "Réunion publique jeudi à 19 h.", author="1000482913370551", name="B. Roux"
+    )
+    case = ModerationCase.objects.get(message=message)
+    assert case.elected and case.escalated_to == head

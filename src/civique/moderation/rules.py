@@ -11,6 +11,7 @@ import logging
 from django.utils.translation import gettext as _
 
 from civique.analysis.base import Analysis
+from civique.contacts.models import Contact
 from civique.inbox import actions as inbox
 from civique.inbox.actions import ActionError
 from civique.inbox.models import Direction, Message, MessageVisibility
@@ -53,10 +54,27 @@ def hidden_before(message: Message) -> int:
     )
 
 
+def merge_family(contact_id: int) -> set[int]:
+    """``contact_id`` and every contact linked to it by merges, either way (what it was merged
+    into, and what was merged into it), so that a merge keeps an elected official known."""
+    family, frontier = {contact_id}, {contact_id}
+    while frontier:
+        linked = set(
+            Contact.objects.filter(pk__in=frontier, merged_into__isnull=False).values_list(
+                "merged_into_id", flat=True
+            )
+        ) | set(Contact.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+        frontier = linked - family
+        family |= frontier
+    return family
+
+
 def is_elected(message: Message) -> bool:
     return (
         message.author_contact_id is not None
-        and ElectedOfficial.objects.filter(contact_id=message.author_contact_id).exists()
+        and ElectedOfficial.objects.filter(
+            contact_id__in=merge_family(message.author_contact_id)
+        ).exists()
     )
 
 
