@@ -32,6 +32,8 @@ from civique.moderation.models import (
 
 logger = logging.getLogger(__name__)
 
+PRIVACY_SLUGS = frozenset({"donnees-personnelles", HEALTH_SLUG})
+
 
 def concerned(message: Message) -> bool:
     """Public comments received from someone (not ours, not automated)."""
@@ -230,6 +232,10 @@ def _hide_automatically(
         or not may_hide_automatically(rule, analysis, electoral_period)
         or actions.hide_pending(case)
     ):
+        return
+    if case.angry and rule.charter_rule.slug not in PRIVACY_SLUGS:
+        # Angry but legitimate: a person answers it; only a privacy article, whose hiding
+        # protects someone, hides it automatically.
         return
     message, article = case.message, rule.charter_rule
     try:
