@@ -132,6 +132,21 @@ def test_it_searches_words_of_the_messages_and_references(client, agent, webform
     assert subjects(client.get(INBOX, {"q": f"V-{other.pk}"})) == ["Encombrants"]
 
 
+def test_the_search_does_not_reveal_health_data_to_those_who_may_not_read_it(
+    client, agent, supervisor, webform_channel
+):
+    conversation = request_from(
+        webform_channel, subject="Question", email="a@example.org", text="Mon diabète empire."
+    )
+    message = conversation.messages.get()
+    message.meta = {**message.meta, "sensitive": "health"}
+    message.save(update_fields=["meta"])
+    client.force_login(agent)
+    assert subjects(client.get(INBOX, {"q": "diabète"})) == []
+    client.force_login(supervisor)
+    assert subjects(client.get(INBOX, {"q": "diabète"})) == ["Question"]
+
+
 def test_it_sorts_by_longest_waiting_first_by_default(client, agent, webform_channel):
     request_from(webform_channel, hours_ago=1, subject="Récente", email="a@example.org")
     request_from(webform_channel, hours_ago=30, subject="Ancienne", email="b@example.org")

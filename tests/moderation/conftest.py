@@ -35,7 +35,7 @@ def finding(label: str, score: float, text: str = "", start: int = 0) -> dict:
     return {"label": label, "score": score, "analyser": "test", "spans": spans}
 
 
-def comment_payload(text: str, author: str, name: str, comment_id: str) -> bytes:
+def comment_payload(text: str, author: str, name: str, comment_id: str, verb: str = "add") -> bytes:
     now = int(timezone.now().timestamp())
     value = {
         "from": {"id": author, "name": name},
@@ -46,7 +46,7 @@ def comment_payload(text: str, author: str, name: str, comment_id: str) -> bytes
         "created_time": now,
         "item": "comment",
         "parent_id": POST,
-        "verb": "add",
+        "verb": verb,
     }
     entry = {"id": PAGE_ID, "time": now, "changes": [{"field": "feed", "value": value}]}
     return json.dumps({"object": "page", "entry": [entry]}).encode()
@@ -59,10 +59,11 @@ def receive(
     author: str = "6231844129578201",
     name: str = "Renée Lefèvre",
     comment_id: str | None = None,
+    verb: str = "add",
 ) -> Message:
     """A comment received through the real webhook URL and processed by the worker."""
     comment_id = comment_id or f"872301445528771_{next(_ids):016d}"
-    body = comment_payload(text, author, name, comment_id)
+    body = comment_payload(text, author, name, comment_id, verb)
     assert post_signed(Client(), channel, body).status_code == 200
     process_due_events()
     event = InboundEvent.objects.order_by("-id").first()
@@ -78,6 +79,12 @@ def analysed(message: Message, *findings: dict) -> ModerationCase | None:
     message.save(update_fields=["analysis"])
     moderate_message(message)
     return ModerationCase.objects.filter(message=message).first()
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from civique.moderation.models import (
     ElectedOfficial,
     ModerationCase,
     ModerationDecision,
+    ModerationSetup,
     RuleAction,
 )
 from tests.hooks import PAGE_ID
@@ -128,3 +129,40 @@ def test_an_elected_official_s_health_comment_is_flagged_not_hidden(
     assert case.elected and case.charter_rule.slug == "sante"
     assert case.escalated_to == head and case.auto_hidden_at is None
     assert not Delivery.objects.filter(kind="hide").exists()
+
+
+def test_a_head_of_communication_of_another_team_sees_the_flagged_case(
+    page_routes, other_team, councillor
+):
+    from civique.core.models import Role, User
+    from tests.moderation.conftest import signed_in
+
+    head = User.objects.create_user("com", password="motdepasse-com", role=Role.SUPERVISOR)
+    head.teams.add(other_team)
+    ModerationSetup.objects.update_or_create(pk=1, defaults={"head_of_communication": head})
+    message = receive(
+        page_routes, "Réunion publique jeudi à 19 h.", author="1000482913370551", name="B. Roux"
+    )
+    case = ModerationCase.objects.get(message=message)
+    assert case.escalated_to == head
+    html = signed_in(head).get("/moderation/?state=mine").content.decode()
+    assert f'id="cas-{case.pk}"' in html
+    response = signed_in(head).post(f"/moderation/{case.pk}/", {"action": "do_not_feed"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("official_is", ["source", "target"])
+def test_an_elected_official_stays_protected_after_a_contact_merge(
+    page_routes, head, admin_user, councillor, official_is
+):
+    from civique.inbox.merges import merge_contacts
+
+    other = Contact.objects.create(display_name="B. Roux")
+    Identity.objects.create(contact=other, kind="email", value="b.roux@example.org")
+    source, target = (councillor, other) if official_is == "source" else (other, councillor)
+    merge_contacts(admin_user, source, target)
+    message = receive(
+        page_routes, "Réunion publique jeudi à 19 h.", author="1000482913370551", name="B. Roux"
+    )
+    case = ModerationCase.objects.get(message=message)
+    assert case.elected and case.escalated_to == head

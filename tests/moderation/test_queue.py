@@ -7,15 +7,9 @@ from django.test import Client
 
 from civique.core.models import Role, User
 from civique.moderation.models import ModeratorTeam
-from tests.moderation.conftest import analysed, finding, receive
+from tests.moderation.conftest import analysed, finding, receive, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

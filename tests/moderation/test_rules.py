@@ -252,3 +252,52 @@ def test_an_assign_rule_gives_the_conversation_to_its_agent(page_routes, agent):
     case.message.conversation.refresh_from_db()
     assert case.message.conversation.assignee == agent
     assert case.decisions.filter(decision=Decision.ASSIGN, note=str(agent)).exists()
+
+
+@pytest.mark.parametrize("action", [RuleAction.HIDE, RuleAction.PROPOSE_HIDE])
+def test_an_electoral_only_article_hides_nothing_outside_the_electoral_period(page_routes, action):
+    rule = AutoRule.objects.create(
+        name="Propagande",
+        labels=["politics.electoral"],
+        action=action,
+        charter_rule=CharterRule.objects.get(slug="propagande-electorale"),
+        automatic_hide_enabled=True,
+    )
+    rule.channels.add(page_routes)
+    electoral = finding("politics.electoral", 0.9, "Votez Dupont", 0)
+    case = analysed(receive(page_routes, "Votez Dupont aux municipales !", author="93"), electoral)
+    assert case is not None and case.charter_rule is None
+    assert case.proposed_action != "hide" and case.auto_hidden_at is None
+    assert not case.message.deliveries.filter(kind="hide").exists()
+
+
+@pytest.mark.parametrize(
+    ("slug", "label", "span", "hidden"),
+    [
+        ("publicite", "spam.link", "promo.example", False),
+        ("donnees-personnelles", "personal.phone", "06 12 34 56 78", True),
+    ],
+)
+def test_an_angry_comment_is_hidden_automatically_only_under_a_privacy_article(
+    page_routes, slug, label, span, hidden
+):
+    rule = AutoRule.objects.create(
+        name="Masquer",
+        action=RuleAction.HIDE,
+        charter_rule=CharterRule.objects.get(slug=slug),
+        automatic_hide_enabled=True,
+    )
+    rule.channels.add(page_routes)
+    text = f"C'est scandaleux, ras le bol ! {span}"
+    # Received calm (nothing to hide), then given the text these findings are about; the case
+    # the intake opened (the rule names no label) gives way to these findings.
+    message = receive(page_routes, "Merci", author="94")
+    message.text = text
+    message.save(update_fields=["text"])
+    ModerationCase.objects.filter(message=message).delete()
+    case = analysed(
+        message, finding("tone.angry", 0.8, "scandaleux", 5), finding(label, 0.95, span, 31)
+    )
+    assert case.angry
+    assert bool(case.auto_hidden_at) is hidden
+    assert message.deliveries.filter(kind="hide").exists() is hidden

@@ -35,11 +35,8 @@ def _check_rights(user, conversation_ids) -> None:
     allowed = set(conversations_for(user).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - allowed:
         raise MergeRefused(
-            _(
-                "Fusion refusée : des demandes de cet usager relèvent d'un service auquel vous "
-                "n'avez pas accès. Rien n'a été modifié ; un administrateur, ou un superviseur "
-                "de ce service, peut faire cette fusion."
-            )
+            # Neutral: saying why would reveal that another team handles this person.
+            _("Vous ne pouvez pas fusionner ces usagers : demandez à un administrateur.")
         )
 
 

@@ -34,7 +34,9 @@ class InboxFilters:
     sla_state: str = ""  # a SlaState value, or "late" for at risk and breached
 
 
-def _search(qs: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
+def _search(qs: QuerySet[Conversation], q: str, user) -> QuerySet[Conversation]:
+    """Conversations matching ``q``; the text of a message with health data (``meta
+    ["sensitive"]``) is searched only for those who may read it (see ``can_read_text``)."""
     q = q.strip()
     if not q:
         return qs
@@ -46,9 +48,11 @@ def _search(qs: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         query = SearchQuery(q, config="french", search_type="websearch")
-        matching_messages = Message.objects.annotate(
-            sv=SearchVector("subject", "text", config="french")
-        ).filter(sv=query)
+        matching_messages = (
+            _searchable_messages(user)
+            .annotate(sv=SearchVector("subject", "text", config="french"))
+            .filter(sv=query)
+        )
         matching = Conversation.objects.annotate(
             sv=SearchVector("subject", "contact__display_name", config="french")
         ).filter(sv=query)
@@ -57,9 +61,11 @@ def _search(qs: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
         )
     # SQLite: every word must appear somewhere (subject, contact, or a message).
     for word in q.split():
-        in_messages = Message.objects.filter(
-            Q(text__icontains=word) | Q(subject__icontains=word)
-        ).values("conversation_id")
+        in_messages = (
+            _searchable_messages(user)
+            .filter(Q(text__icontains=word) | Q(subject__icontains=word))
+            .values("conversation_id")
+        )
         qs = qs.filter(
             Q(subject__icontains=word)
             | Q(contact__display_name__icontains=word)
@@ -67,6 +73,12 @@ def _search(qs: QuerySet[Conversation], q: str) -> QuerySet[Conversation]:
             | Q(pk__in=in_messages)
         )
     return qs.distinct()
+
+
+def _searchable_messages(user) -> QuerySet[Message]:
+    if user.is_administrator or user.is_supervisor:
+        return Message.objects.all()
+    return Message.objects.exclude(meta__has_key="sensitive")
 
 
 def inbox_queryset(user, filters: InboxFilters) -> QuerySet[Conversation]:
@@ -93,5 +105,5 @@ def inbox_queryset(user, filters: InboxFilters) -> QuerySet[Conversation]:
         qs = qs.filter(sla_state__in=["at_risk", "breached"])
     elif filters.sla_state in SLA_FILTERS:
         qs = qs.filter(sla_state=filters.sla_state)
-    qs = _search(qs, filters.q)
+    qs = _search(qs, filters.q, user)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["waiting"]))

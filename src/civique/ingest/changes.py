@@ -27,6 +27,7 @@ from civique.inbox import timeline
 from civique.inbox.models import Message, MessageRevision, TimelineKind
 from civique.ingest.models import Tombstone
 from civique.ingest.pipeline import Context, RetryLater
+from civique.moderation.rules import moderate_edit
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,7 @@ def _apply_edit(ctx: Context) -> None:
         target.analysis = ctx.analysis.to_json()
         fields.append("analysis")
     target.save(update_fields=fields)
+    moderate_edit(target)
     _note(
         target, _("Message modifié par son auteur sur la plateforme ; l'ancien texte est conservé.")
     )

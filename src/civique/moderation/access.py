@@ -9,7 +9,7 @@ data is reserved to administrators and supervisors; others see a placeholder.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from civique.inbox.access import can_read_text
@@ -50,7 +50,10 @@ def cases_for(user) -> QuerySet[ModerationCase]:
     teams = moderated_team_ids(user)
     if teams is None:
         return qs
-    return qs.filter(message__channel__team__in=teams)
+    if not user.is_authenticated:
+        return qs.none()
+    # A case escalated (or flagged) to someone is theirs to see, whatever team they are in.
+    return qs.filter(Q(message__channel__team__in=teams) | Q(escalated_to=user))
 
 
 def access_case(user, pk: int) -> ModerationCase:

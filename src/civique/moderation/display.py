@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from civique.analysis.base import Analysis
-from civique.inbox.access import SENSITIVE_PLACEHOLDER
+from civique.inbox.access import SENSITIVE_PLACEHOLDER, can_read_text, conversations_for
 from civique.inbox.models import Message
 from civique.moderation.engine import Evidence, evidence_of
 from civique.moderation.models import ModerationCase
@@ -58,8 +58,9 @@ def restated_problem(text: str, limit: int = 160) -> str:
     return sentence
 
 
-def suggested_answer(case: ModerationCase, phone: str = "") -> str:
-    """A de-escalating answer: personal, restating the problem, offering a phone call."""
+def suggested_answer(case: ModerationCase, phone: str = "", readable: bool = True) -> str:
+    """A de-escalating answer: personal, restating the problem, offering a phone call. The
+    problem is restated only when the reader may read the comment's text (health data)."""
     name = first_name(case)
     hello = _("Bonjour %(name)s,") % {"name": name} if name else _("Bonjour,")
     call = (
@@ -70,23 +71,36 @@ def suggested_answer(case: ModerationCase, phone: str = "") -> str:
             "numéro et un moment qui vous conviennent."
         )
     )
+    if not readable:
+        return _(
+            "%(hello)s\n\nMerci de nous avoir écrit. Votre agacement est compréhensible, et nous "
+            "voulons régler cela avec vous.\n\n%(call)s"
+        ) % {"hello": hello, "call": call}
     return _(
         "%(hello)s\n\nMerci de nous avoir écrit. Si nous comprenons bien : « %(problem)s ». "
         "Votre agacement est compréhensible, et nous voulons régler cela avec vous.\n\n%(call)s"
     ) % {"hello": hello, "problem": restated_problem(case.message.text), "call": call}
 
 
-def previous_exchanges(message: Message, limit: int = 5) -> list[Message]:
-    """The author's earlier messages, newest first, on any channel."""
+def previous_exchanges(message: Message, user, limit: int = 5) -> list[Message]:
+    """The author's earlier messages that ``user`` may see, newest first, on any channel; the
+    text of those ``user`` may not read (health data) is replaced by the placeholder."""
     if message.author_contact_id is None:
         return []
-    return list(
-        Message.objects.filter(author_contact_id=message.author_contact_id)
+    earlier = list(
+        Message.objects.filter(
+            author_contact_id=message.author_contact_id,
+            conversation__in=conversations_for(user).values("pk"),
+        )
         .exclude(pk=message.pk)
         .filter(created_at__lte=message.created_at)
         .select_related("conversation", "channel")
         .order_by("-created_at", "-id")[:limit]
     )
+    for item in earlier:
+        if not can_read_text(user, item):
+            item.text = _(SENSITIVE_PLACEHOLDER)
+    return earlier
 
 
 @dataclass
@@ -120,7 +134,7 @@ class CaseView:
         return _(SENSITIVE_PLACEHOLDER)
 
 
-def case_view(case: ModerationCase, readable: bool, phone: str) -> CaseView:
+def case_view(case: ModerationCase, user, readable: bool, phone: str) -> CaseView:
     evidence = evidence_of(Analysis.from_json(case.message.analysis))
     view = CaseView(
         case=case,
@@ -130,6 +144,6 @@ def case_view(case: ModerationCase, readable: bool, phone: str) -> CaseView:
         phone=phone,
     )
     if case.angry:
-        view.suggestion = suggested_answer(case, phone)
-        view.previous = previous_exchanges(case.message)
+        view.suggestion = suggested_answer(case, phone, readable)
+        view.previous = previous_exchanges(case.message, user)
     return view

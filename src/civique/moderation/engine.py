@@ -55,6 +55,11 @@ def article_score(article: CharterRule, analysis: Analysis) -> float:
     return score if score >= article.min_score else 0.0
 
 
+def applies(article: CharterRule, electoral_period: bool) -> bool:
+    """An enabled article, and an electoral-period-only one only during that period."""
+    return article.enabled and (electoral_period or not article.electoral_only)
+
+
 def choose_article(
     analysis: Analysis, articles: Iterable[CharterRule], electoral_period: bool
 ) -> tuple[CharterRule | None, float]:
@@ -62,7 +67,7 @@ def choose_article(
     best: tuple[int, float] = (0, 0.0)
     chosen = None
     for article in articles:
-        if not article.enabled or (article.electoral_only and not electoral_period):
+        if not applies(article, electoral_period):
             continue
         score = article_score(article, analysis)
         if score and (article.severity, score) > best:
@@ -118,10 +123,11 @@ def assess(
     return Assessment(article, score, angry, evidence_of(analysis), matched)
 
 
-def may_hide_automatically(rule: AutoRule, analysis: Analysis) -> bool:
+def may_hide_automatically(rule: AutoRule, analysis: Analysis, electoral_period: bool) -> bool:
     """An automatic hide needs an administrator's consent on the rule and the evidence of the
-    article it cites: an angry complaint, which no article names, is never hidden."""
+    article it cites, applicable now (see ``applies``): an angry complaint, which no article
+    names, is never hidden."""
     if not rule.automatic_hide_enabled or rule.charter_rule is None:
         return False
     article = rule.charter_rule
-    return article.enabled and article_score(article, analysis) > 0
+    return applies(article, electoral_period) and article_score(article, analysis) > 0

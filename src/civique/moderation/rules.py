@@ -1,7 +1,7 @@
 """Running the charter and the automatic rules on one received public comment.
 
-``moderate_message`` is what the pipeline stage calls for each new message, and what
-``civique moderation --rescan`` calls on past ones; it writes at most one case per message.
+``moderate_message`` is what the pipeline stage calls for each new message; it writes at most
+one case per message. ``moderate_edit`` is what the intake calls when an author edits a comment.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import logging
 from django.utils.translation import gettext as _
 
 from civique.analysis.base import Analysis
+from civique.contacts.models import Contact
 from civique.inbox import actions as inbox
 from civique.inbox.actions import ActionError
 from civique.inbox.models import Direction, Message, MessageVisibility
 from civique.moderation import actions
 from civique.moderation.charter import HEALTH_SLUG
-from civique.moderation.engine import Assessment, assess, may_hide_automatically
+from civique.moderation.engine import Assessment, applies, assess, may_hide_automatically
 from civique.moderation.models import (
     AutoRule,
     CaseState,
@@ -30,6 +31,8 @@ from civique.moderation.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+PRIVACY_SLUGS = frozenset({"donnees-personnelles", HEALTH_SLUG})
 
 
 def concerned(message: Message) -> bool:
@@ -53,10 +56,27 @@ def hidden_before(message: Message) -> int:
     )
 
 
+def merge_family(contact_id: int) -> set[int]:
+    """``contact_id`` and every contact linked to it by merges, either way (what it was merged
+    into, and what was merged into it), so that a merge keeps an elected official known."""
+    family, frontier = {contact_id}, {contact_id}
+    while frontier:
+        linked = set(
+            Contact.objects.filter(pk__in=frontier, merged_into__isnull=False).values_list(
+                "merged_into_id", flat=True
+            )
+        ) | set(Contact.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+        frontier = linked - family
+        family |= frontier
+    return family
+
+
 def is_elected(message: Message) -> bool:
     return (
         message.author_contact_id is not None
-        and ElectedOfficial.objects.filter(contact_id=message.author_contact_id).exists()
+        and ElectedOfficial.objects.filter(
+            contact_id__in=merge_family(message.author_contact_id)
+        ).exists()
     )
 
 
@@ -90,14 +110,31 @@ def moderate_message(message: Message) -> ModerationCase | None:
     return case
 
 
+def moderate_edit(message: Message) -> ModerationCase | None:
+    """An author edited ``message`` (its text and analysis are the new ones): open its case when
+    it has none yet; otherwise restrict its text when health data now appears in it."""
+    case = ModerationCase.objects.filter(message=message).first()
+    if case is None:
+        return moderate_message(message)
+    if not case.sensitive and _has_health_data(Analysis.from_json(message.analysis)):
+        case.sensitive = True
+        case.save(update_fields=["sensitive", "updated_at"])
+        _restrict(message)
+    return case
+
+
+def _has_health_data(analysis: Analysis) -> bool:
+    return any(
+        a.slug == HEALTH_SLUG and a.enabled and analysis.score("health") >= a.min_score
+        for a in CharterRule.objects.filter(slug=HEALTH_SLUG)
+    )
+
+
 def _open_case(
     message: Message, assessment: Assessment, elected: bool, analysis: Analysis
 ) -> ModerationCase:
     article = assessment.article
-    sensitive = any(
-        a.slug == HEALTH_SLUG and a.enabled and analysis.score("health") >= a.min_score
-        for a in CharterRule.objects.filter(slug=HEALTH_SLUG)
-    )
+    sensitive = _has_health_data(analysis)
     case = ModerationCase.objects.create(
         message=message,
         charter_rule=article,
@@ -152,7 +189,10 @@ def _apply_rule(
     setup: ModerationSetup,
     elected: bool,
 ) -> None:
+    electoral_period = setup.in_electoral_period()
     if rule.action == RuleAction.PROPOSE_HIDE:
+        if rule.charter_rule and not applies(rule.charter_rule, electoral_period):
+            return
         if rule.charter_rule and case.charter_rule is None:
             case.charter_rule = rule.charter_rule
             case.severity = max(case.severity, rule.charter_rule.severity)
@@ -169,7 +209,7 @@ def _apply_rule(
     elif rule.action == RuleAction.ASSIGN:
         _assign(case, rule)
     elif rule.action == RuleAction.HIDE:
-        _hide_automatically(case, rule, analysis, elected)
+        _hide_automatically(case, rule, analysis, elected, electoral_period)
 
 
 def _assign(case: ModerationCase, rule: AutoRule) -> None:
@@ -183,11 +223,19 @@ def _assign(case: ModerationCase, rule: AutoRule) -> None:
 
 
 def _hide_automatically(
-    case: ModerationCase, rule: AutoRule, analysis: Analysis, elected: bool
+    case: ModerationCase, rule: AutoRule, analysis: Analysis, elected: bool, electoral_period: bool
 ) -> None:
     """Hide at once, only where an administrator enabled it and the article is evidenced; never
     an elected official's comment; then explain in private, citing the article."""
-    if elected or not may_hide_automatically(rule, analysis) or actions.hide_pending(case):
+    if (
+        elected
+        or not may_hide_automatically(rule, analysis, electoral_period)
+        or actions.hide_pending(case)
+    ):
+        return
+    if case.angry and rule.charter_rule.slug not in PRIVACY_SLUGS:
+        # Angry but legitimate: a person answers it; only a privacy article, whose hiding
+        # protects someone, hides it automatically.
         return
     message, article = case.message, rule.charter_rule
     try:

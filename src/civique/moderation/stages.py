@@ -9,15 +9,12 @@ case at most, and a replay that finds it does nothing more.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from civique.moderation.rules import moderate_message
 
-if TYPE_CHECKING:
-    from civique.ingest.pipeline import Context
 
-
-def apply_charter(ctx: Context) -> None:
+def apply_charter(ctx) -> None:
+    """``ctx`` is the pipeline's ``civique.ingest.pipeline.Context`` (not imported: ingest sits
+    above moderation, and calls it after an edit)."""
     if ctx.message is None:
         return
     moderate_message(ctx.message)

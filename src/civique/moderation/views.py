@@ -58,7 +58,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases.order_by("-severity", "-score", "-created_at", "-id"), PAGE_SIZE)
     page = page.get_page(request.GET.get("page"))
     views = [
-        case_view(case, can_read_sensitive(request.user, case), actions.known_phone(case))
+        case_view(
+            case, request.user, can_read_sensitive(request.user, case), actions.known_phone(case)
+        )
         for case in page.object_list
     ]
     auto_hidden = [v for v in views if v.case.auto_hidden_at]
