@@ -51,7 +51,8 @@ class Result:
     floor_seconds: float
     queries: int
     cpu_seconds: float  # CPU time of this process during the end-to-end phase
-    messages: int
+    messages: int  # inbound messages stored
+    acknowledgements: int  # automatic acknowledgements the pipeline queued
     conversations: int
     contacts: int
     machine: dict[str, str] = field(default_factory=dict)
@@ -292,7 +293,9 @@ def run(events: int, batch: int, seed: int = 42) -> Result:
     failed = InboundEvent.objects.exclude(state=EventState.DONE).count()
     if failed:
         raise RuntimeError(f"{failed} événements non traités : le banc d'essai n'est pas valable.")
-    messages = Message.objects.count()
+    # The pipeline also writes our automatic acknowledgements (outbound): counted apart.
+    messages = Message.objects.filter(direction="in").count()
+    acknowledgements = Message.objects.filter(direction="out").count()
     conversations = Conversation.objects.count()
     floor = measure_floor(channels["webform"], events)
     return Result(
@@ -304,6 +307,7 @@ def run(events: int, batch: int, seed: int = 42) -> Result:
         queries=queries,
         cpu_seconds=cpu,
         messages=messages,
+        acknowledgements=acknowledgements,
         conversations=conversations,
         contacts=Contact.objects.count(),
         machine=info,
@@ -319,7 +323,8 @@ def report(result: Result, database: str, kept: bool, out: TextIO) -> None:
         f"Logiciels    : Python {m['python']}, Django {m['django']}, {m['database']}",
         f"Base         : {database} ({'conservée' if kept else 'supprimée à la fin'})",
         f"Événements   : {r.events} (courriels et formulaires du portail, lots de {r.batch}) "
-        f"→ {r.messages} messages, {r.conversations} demandes, {r.contacts} usagers",
+        f"→ {r.messages} messages reçus (+ {r.acknowledgements} accusés de réception), "
+        f"{r.conversations} demandes, {r.contacts} usagers",
         "",
         f"Réception (receive_event)      : {r.intake_seconds:8.2f} s  "
         f"{r.events / r.intake_seconds:10.1f} év./s",

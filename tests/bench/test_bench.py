@@ -37,7 +37,7 @@ def test_it_measures_the_pipeline_and_the_floor(bench_env, tmp_path):
     assert "De bout en bout" in out
     assert "Plancher (bulk_create" in out
     assert "Rapport plancher / bout en bout" in out
-    assert "→ 20 messages" in out
+    assert "→ 20 messages reçus" in out
     assert not list((tmp_path / "bench").glob("*.sqlite3*"))
 
 
