@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
@@ -19,7 +20,8 @@ from tests.services import IMAP_HOST, IMAP_PASSWORD, IMAP_PORT, IMAP_USER, need
 
 pytestmark = pytest.mark.imap
 
-FOLDER = "Civique-tests"
+# One folder per test process: the SQLite and PostgreSQL passes run side by side on one Dovecot.
+FOLDER = f"Civique-tests-{os.getpid()}"
 
 
 def empty(client: IMAPClient, folder: str) -> None:
@@ -40,7 +42,8 @@ def mailbox():
         client.create_folder(FOLDER)
     empty(client, FOLDER)
     yield client
-    empty(client, FOLDER)
+    client.select_folder("INBOX")
+    client.delete_folder(FOLDER)
     client.logout()
 
 

@@ -106,6 +106,8 @@ def isolated_env(kind: str, tmp_path: Path):
         "CIVIQUE_TASKS_BACKEND": "database",
         # Counts here are of the citizens' messages only (as in tests/conftest.py).
         "CIVIQUE_AUTO_ACKNOWLEDGE": "false",
+        # These tests are about durability, not names: each subprocess spares loading spaCy.
+        "CIVIQUE_ANALYSIS_NER": "false",
         "PYTHONPATH": os.pathsep.join(sys.path),
     }
     env.pop("DATABASE_URL", None)

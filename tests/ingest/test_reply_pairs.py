@@ -18,7 +18,7 @@ from tests.ingest.procs import (
     wait_for,
 )
 
-PAIRS = 300
+PAIRS = 200
 
 SEED = """
 from email.utils import format_datetime
@@ -85,8 +85,9 @@ def run_workers(env: dict, workers: int, kills: int) -> None:
         stop_workers(procs)
 
 
-@pytest.mark.parametrize("workers", [2, 4])
-@pytest.mark.parametrize("kills", [0, 3])
+# Four workers with no kill (the most contention: no collision may send an event back), two
+# workers with three kills (each kill leaves an event for the others to take over).
+@pytest.mark.parametrize(("workers", "kills"), [(4, 0), (2, 3)])
 def test_every_reply_joins_its_parent_whatever_the_workers_and_the_kills(pair_env, workers, kills):
     if kills == 0:
         # A slow attempt is never taken for a dead one: any event tried twice failed once.

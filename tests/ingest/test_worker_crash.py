@@ -16,7 +16,7 @@ from tests.ingest.procs import (
     wait_for,
 )
 
-EVENTS = 1500
+EVENTS = 600
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
