@@ -543,6 +543,7 @@ def test_the_channel_kinds_offered_include_a_kind_policies_already_use(client, a
     html = client.get(page(team) + f"engagements/{letter.pk}/").content.decode()
     assert 'value="letter" selected' in html
     assert 'value="facebook"' in html
+    assert "<td>Courrier postal · Privée</td>" in client.get(page(team)).content.decode()
 
 
 # What the supervisor sees

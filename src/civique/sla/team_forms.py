@@ -198,16 +198,17 @@ class ClosureForm(forms.ModelForm):
         super()._post_clean()
 
 
+# Kinds that policies name without a connector yet (postal mail is logged by hand).
+OTHER_KINDS = {"letter": gettext_lazy("Courrier postal")}
+
+
 def channel_kind_choices(current: str = "") -> list[tuple[str, str]]:
     """Every connector's kind, and a kind a policy already names (``letter``...)."""
     choices = [("", _("Tous les canaux")), *kind_choices()]
     known = {kind for kind, _label in choices}
-    others = set(
-        Policy.objects.exclude(channel_kind__in=known).values_list("channel_kind", flat=True)
-    )
-    if current and current not in known:
-        others.add(current)
-    return choices + [(kind, kind) for kind in sorted(others)]
+    named = Policy.objects.exclude(channel_kind__in=known).values_list("channel_kind", flat=True)
+    others = set(named) | ({current} - known if current else set())
+    return choices + [(kind, str(OTHER_KINDS.get(kind, kind))) for kind in sorted(others)]
 
 
 class PolicyForm(forms.ModelForm):

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civique.sla import team_actions as actions
 from civique.sla.models import Calendar, Policy
 from civique.sla.policies import calendar_row_for
-from civique.sla.team_forms import CalendarForm, ClosureForm, PolicyForm, week_formsets
+from civique.sla.team_forms import (
+    CalendarForm,
+    ClosureForm,
+    PolicyForm,
+    channel_kind_choices,
+    week_formsets,
+)
 
 
 @login_required
@@ -36,8 +42,22 @@ def _page(
     """The team's page; ``forms`` replace the blank ones (bound forms with their errors)."""
     own = actions.own_calendar(team)
     shown = own or calendar_row_for(None)
+    kinds = dict(channel_kind_choices())
     policies = [
-        {"policy": p, "editable": actions.can_edit_policy(request.user, team, p)}
+        {
+            "policy": p,
+            "criteria": " · ".join(
+                str(c)
+                for c in [
+                    kinds.get(p.channel_kind, p.channel_kind) if p.channel_kind else "",
+                    p.get_visibility_display() if p.visibility else "",
+                    p.category or "",
+                    p.get_priority_display() if p.priority else "",
+                ]
+                if c
+            ),
+            "editable": actions.can_edit_policy(request.user, team, p),
+        }
         for p in actions.team_policies(team)
         .select_related("category", "team")
         .order_by("team", "name")
