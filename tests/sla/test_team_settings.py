@@ -495,8 +495,16 @@ def test_global_policies_are_read_only_for_supervisors(client, supervisor, team)
     assert courriel.answer_within == 15 and courriel.is_active
 
 
-def test_administrators_edit_global_policies_here(client, admin_user, team):
+def test_administrators_edit_global_policies_here(
+    client, admin_user, team, other_team, story, email_channel
+):
     courriel = Policy.objects.get(name="Courriel")
+    s = story(email_channel, paris(2030, 3, 4, 9))
+    s.conversation.team = other_team
+    s.conversation.save(update_fields=["team"])
+    recompute(s.conversation, paris(2030, 3, 4, 9))
+    s.conversation.refresh_from_db()
+    assert s.conversation.first_answer_due_at == paris(2030, 3, 25, 17, 30)
     client.force_login(admin_user)
     url = page(team) + f"engagements/{courriel.pk}/"
     assert client.get(url).status_code == 200
@@ -504,6 +512,9 @@ def test_administrators_edit_global_policies_here(client, admin_user, team):
     assert response.status_code == 302
     courriel.refresh_from_db()
     assert (courriel.answer_within, courriel.team) == (10, None)
+    # A global policy: every team's open conversations follow, another team's included.
+    s.conversation.refresh_from_db()
+    assert s.conversation.first_answer_due_at == paris(2030, 3, 18, 17, 30)
 
 
 def test_another_team_policy_is_not_found(client, supervisor, team, other_team):
