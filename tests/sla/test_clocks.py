@@ -10,6 +10,7 @@ from civique.inbox.clocks import recompute
 from civique.inbox.models import Priority, SlaState
 from civique.sla.actions import sweep_commitments
 from civique.sla.models import Calendar, Closure, OpeningSlot, Policy
+from civique.sla.policies import matching_policy, policy_for
 from tests.sla.conftest import paris
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +198,53 @@ def test_the_most_specific_policy_wins(story, facebook_channel, category):
     c = refreshed(s.conversation, paris(2026, 3, 9, 9))
     assert c.sla_policy == "Voirie publique"
     assert c.first_answer_due_at == paris(2026, 3, 9, 10)
+
+
+def test_a_team_policy_beats_a_global_one_with_the_same_criteria(
+    story, facebook_channel, team, other_team
+):
+    Policy.objects.create(
+        name="Commentaire public — Accueil", visibility="public", team=team, answer_within=1
+    )
+    Policy.objects.create(
+        name="Commentaire public — Voirie", visibility="public", team=other_team, answer_within=8
+    )
+    s = story(facebook_channel, paris(2030, 3, 4, 9), visibility="public")
+    assert policy_for(s.conversation).name == "Commentaire public — Accueil"
+    recompute(s.conversation, paris(2030, 3, 4, 9))
+    s.conversation.refresh_from_db()
+    assert s.conversation.first_answer_due_at == paris(2030, 3, 4, 10)
+
+
+def test_a_team_policy_never_applies_to_another_team(team, other_team):
+    Policy.objects.create(name="Voirie", team=other_team, answer_within=1)
+    found = matching_policy(
+        team_id=team.pk, channel_kind="email", visibility="private", category_id=None, priority=2
+    )
+    assert found.name == "Courriel"
+    found = matching_policy(
+        team_id=None, channel_kind="email", visibility="private", category_id=None, priority=2
+    )
+    assert found.name == "Courriel"
+
+
+def test_a_more_specific_global_policy_still_beats_a_vaguer_team_one(team, category):
+    Policy.objects.create(name="Tout l'accueil", team=team, answer_within=1)
+    Policy.objects.create(
+        name="Voirie privée urgente",
+        visibility="private",
+        category=category,
+        priority=4,
+        answer_within=2,
+    )
+    found = matching_policy(
+        team_id=team.pk,
+        channel_kind="email",
+        visibility="private",
+        category_id=category.pk,
+        priority=4,
+    )
+    assert found.name == "Voirie privée urgente"
 
 
 def test_without_policy_there_is_no_due_time(story, facebook_channel):

@@ -25,6 +25,7 @@ class CalendarAdmin(admin.ModelAdmin):
 class PolicyAdmin(admin.ModelAdmin):
     list_display = [
         "name",
+        "team",
         "channel_kind",
         "visibility",
         "category",
@@ -38,10 +39,13 @@ class PolicyAdmin(admin.ModelAdmin):
         "escalation",
         "is_active",
     ]
-    list_filter = ["is_active", "visibility", "channel_kind"]
+    list_filter = ["is_active", "team", "visibility", "channel_kind"]
     fieldsets = [
         (None, {"fields": ["name", "is_active"]}),
-        ("Critères", {"fields": ["channel_kind", "visibility", "category", "priority"]}),
+        (
+            "Critères",
+            {"fields": ["team", "channel_kind", "visibility", "category", "priority"]},
+        ),
         (
             "Délais (en temps ouvré)",
             {

@@ -135,9 +135,23 @@ class Escalation(models.TextChoices):
 
 
 class Policy(TimestampedModel):
-    """A response commitment. Empty criteria match anything; the most specific policy wins."""
+    """A response commitment. Empty criteria match anything; the most specific policy wins.
+
+    ``team`` is a criterion like the others (empty: every team), so a team's own policy beats a
+    global one with the same other criteria. Names stay unique across teams: a conversation
+    records the name of its policy (``Conversation.sla_policy``).
+    """
 
     name = models.CharField(_("nom"), max_length=120, unique=True)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_policies",
+        help_text=_("Vide : tous les services."),
+    )
     channel_kind = models.CharField(
         _("type de canal"), max_length=32, blank=True, help_text=_("Vide : tous les canaux.")
     )
@@ -188,5 +202,11 @@ class Policy(TimestampedModel):
 
     @property
     def specificity(self) -> int:
-        criteria = [self.channel_kind, self.visibility, self.category_id, self.priority]
+        criteria = [
+            self.team_id,
+            self.channel_kind,
+            self.visibility,
+            self.category_id,
+            self.priority,
+        ]
         return sum(1 for c in criteria if c not in ("", None))

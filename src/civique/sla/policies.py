@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
 from civique.core.models import Team
 from civique.inbox.models import Conversation
 from civique.sla.calendar import BusinessCalendar
@@ -16,13 +18,35 @@ DEFAULT_WEEK = dict.fromkeys(range(5), ((time(8, 30), time(12)), (time(13, 30), 
 
 def policy_for(conversation: Conversation) -> Policy | None:
     """The most specific active policy whose criteria all match (ties: the oldest)."""
+    return matching_policy(
+        team_id=conversation.team_id,
+        channel_kind=conversation.channel.kind,
+        visibility=conversation.visibility,
+        category_id=conversation.category_id,
+        priority=conversation.priority,
+    )
+
+
+def matching_policy(
+    *,
+    team_id: int | None,
+    channel_kind: str,
+    visibility: str,
+    category_id: int | None,
+    priority: int | None,
+) -> Policy | None:
+    """The policy a conversation with these attributes gets: every criterion matches (an empty
+    one matches anything), the most specific wins (the team counts like any criterion, so a
+    team's policy beats a global one with the same other criteria), ties go to the oldest."""
+    active = Policy.objects.filter(is_active=True).filter(Q(team__isnull=True) | Q(team_id=team_id))
     candidates = [
         policy
-        for policy in Policy.objects.filter(is_active=True).order_by("pk")
-        if policy.channel_kind in ("", conversation.channel.kind)
-        and policy.visibility in ("", conversation.visibility)
-        and policy.category_id in (None, conversation.category_id)
-        and policy.priority in (None, conversation.priority)
+        for policy in active.order_by("pk")
+        if policy.team_id in (None, team_id)
+        and policy.channel_kind in ("", channel_kind)
+        and policy.visibility in ("", visibility)
+        and policy.category_id in (None, category_id)
+        and policy.priority in (None, priority)
     ]
     return max(candidates, key=lambda p: p.specificity, default=None)
 
