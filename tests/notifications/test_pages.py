@@ -12,6 +12,7 @@ from django.utils import timezone
 from civique.notifications.actions import deliver_due_notifications, notify, propose_shift
 from civique.notifications.models import DutyShift, Kind, Notification, Preference, ShiftState
 from civique.sla.models import Calendar
+from tests.notifications.conftest import paris
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,13 @@ def test_a_supervisor_cancels_only_their_teams_shifts(
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.state == ShiftState.CANCELLED and theirs.state == ShiftState.PROPOSED
+
+
+def test_dates_and_hours_are_french(client, agent):
+    n = notify(agent, Kind.ASSIGNED, "Remise lundi", now=paris(2026, 3, 7, 3, 0))
+    deliver_due_notifications(paris(2026, 3, 9, 8, 30))
+    n.refresh_from_db()
+    client.force_login(agent)
+    page = client.get(LIST).content.decode()
+    assert "lundi 9 mars 2026 à 08h30" in page
+    assert "Lundi : 08h30–12h00, 13h30–17h30" in page

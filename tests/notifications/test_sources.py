@@ -7,6 +7,7 @@ import pytest
 
 from civique.core.models import Role, User
 from civique.inbox.actions import assign_conversation
+from civique.inbox.clocks import recompute
 from civique.inbox.models import (
     Direction,
     Message,
@@ -19,9 +20,10 @@ from civique.moderation.models import ModerationCase, ProposedAction
 from civique.notifications.actions import deliver_due_notifications
 from civique.notifications.hours import delivery_time
 from civique.notifications.models import Kind, Notification
-from civique.sla.actions import escalate
+from civique.sla.actions import escalate, sweep_commitments
 from civique.sla.models import Escalation, Policy
 from tests.notifications.conftest import paris
+from tests.sla.conftest import Story
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,18 @@ def test_an_insult_is_not_an_urgent_notification(conversation, supervisor):
         message=message, proposed_action=ProposedAction.REVIEW, label_index=" abuse.insult "
     )
     assert not Notification.objects.exists()
+
+
+def test_the_commitments_sweep_notifies_supervisors_of_a_breach(
+    facebook_channel, supervisor, agent
+):
+    Policy.objects.filter(name="Commentaire public").update(escalation=Escalation.NOTIFY)
+    # Friday 15:00, four business hours to answer: due Monday 10:00.
+    story = Story(facebook_channel, paris(2026, 3, 6, 15), visibility="public")
+    recompute(story.conversation, paris(2026, 3, 6, 15))
+    assert sweep_commitments(paris(2026, 3, 9, 11)) == 1
+    n = Notification.objects.get()
+    assert n.recipient == supervisor and n.kind == Kind.ESCALATION
+    assert n.deliver_at == paris(2026, 3, 9, 11)
+    assert sweep_commitments(paris(2026, 3, 9, 12)) == 0
+    assert Notification.objects.count() == 1

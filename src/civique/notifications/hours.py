@@ -59,11 +59,11 @@ def delivery_time(user: User, now: datetime) -> datetime:
 
 
 def week_lines(hours: Hours) -> list[tuple[str, str]]:
-    """(weekday, « 08:30–12:00, 13:30–17:30 ») for each open weekday, Monday first."""
+    """(weekday, « 08h30–12h00, 13h30–17h30 ») for each open weekday, Monday first."""
     lines = []
     for day in range(7):
         slots = hours.calendar.week.get(day, ())
         if slots:
-            text = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in sorted(slots))
+            text = ", ".join(f"{a:%Hh%M}–{b:%Hh%M}" for a, b in sorted(slots))
             lines.append((str(Weekday(day).label), text))
     return lines
