@@ -34,6 +34,7 @@ urlpatterns = [
     path("evenements/", include("civique.ingest.urls")),
     path("engagements/", include("civique.sla.urls")),
     path("moderation/", include("civique.moderation.urls")),
+    path("notifications/", include("civique.notifications.urls")),
     path("connaissances/", include("civique.knowledge.urls")),
     # Platforms deliver here (docs/connectors.md, « Webhooks »).
     path("hooks/<slug:kind>/<int:channel_id>/", receive_webhook, name="webhook"),

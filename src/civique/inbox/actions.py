@@ -5,6 +5,7 @@ and the audit journal; what must reach the platform is queued in the outbox."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +32,10 @@ from civique.inbox.models import (
     TimelineKind,
 )
 from civique.inbox.tasks import deliver_outbox
+
+# Sent when a conversation's assignee changes (``conversation``, ``actor``, ``old``,
+# ``assignee``), inside the action's transaction; notifications connect here.
+assignee_changed = Signal()
 
 
 class ActionError(ValueError):
@@ -345,6 +350,9 @@ def _set_assignee(actor: User, conversation: Conversation, assignee: User | None
         "conversation.assign",
         conversation,
         {"assignee": [old.pk if old else None, assignee.pk if assignee else None]},
+    )
+    assignee_changed.send(
+        sender=Conversation, conversation=conversation, actor=actor, old=old, assignee=assignee
     )
 
 

@@ -1,4 +1,5 @@
-"""The scheduler beside each worker: heartbeat, sweeps, commitments due, mailbox polling.
+"""The scheduler beside each worker: heartbeat, sweeps, commitments due, notifications due,
+mailbox polling.
 
 Sweeps are the safety net of "nothing lost": whatever a crashed worker or a lost wake-up left
 pending is found here and processed, because the state lives on InboundEvent and Delivery rows.
@@ -25,6 +26,7 @@ from civique.inbox.outbox import due_deliveries
 from civique.inbox.tasks import deliver_outbox
 from civique.ingest.actions import due_queryset
 from civique.ingest.tasks import poll_channel, process_inbound_events
+from civique.notifications.actions import deliver_due_notifications
 from civique.sla.actions import sweep_commitments
 
 logger = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class Scheduler(threading.Thread):
                 heartbeat(self.worker_name)
                 sweep()
                 sweep_commitments()
+                deliver_due_notifications()
                 if time.monotonic() - last_poll >= settings.CIVIQUE_POLL_SECONDS:
                     poll_channels()
                     last_poll = time.monotonic()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,11 @@ from civique.inbox.models import Conversation, Priority, SlaState, Status, Timel
 from civique.sla.clocks import GRACE, evaluate
 from civique.sla.models import Escalation, Policy
 from civique.sla.policies import calendar_for, policy_for
+
+# Sent after an escalation ran (with ``conversation``, ``policy``, ``escalation`` — the
+# policy's kind —, ``missed`` and ``now``); notifications connect here. Receivers run inside
+# the sweep's transaction.
+escalated = Signal()
 
 SLA_FIELDS = [
     "acknowledgement_due_at",
@@ -57,11 +63,17 @@ def refresh_commitments(conversation: Conversation, now: datetime) -> list[str]:
             text=text % {"p": result.policy},
         )
     if newly_missed and policy is not None:
-        escalate(conversation, policy, newly_missed)
+        escalate(conversation, policy, newly_missed, now=now)
     return newly_missed
 
 
-def escalate(conversation: Conversation, policy: Policy, missed: list[str]) -> None:
+def escalate(
+    conversation: Conversation,
+    policy: Policy,
+    missed: list[str],
+    *,
+    now: datetime | None = None,
+) -> None:
     """The policy's escalation, on the timeline and in the audit journal (no agent acted)."""
     if conversation.status in (Status.RESOLVED, Status.CLOSED) or not policy.escalation:
         return
@@ -91,6 +103,14 @@ def escalate(conversation: Conversation, policy: Policy, missed: list[str]) -> N
             text=text % {"p": policy.name},
         )
     audit(None, "conversation.escalation", conversation, details)
+    escalated.send(
+        sender=Conversation,
+        conversation=conversation,
+        policy=policy,
+        escalation=policy.escalation,
+        missed=missed,
+        now=now or timezone.now(),
+    )
 
 
 def sweep_commitments(now: datetime | None = None) -> int:

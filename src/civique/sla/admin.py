@@ -17,7 +17,7 @@ class ClosureInline(admin.TabularInline):
 
 @admin.register(Calendar)
 class CalendarAdmin(admin.ModelAdmin):
-    list_display = ["name", "team", "timezone", "subdivision"]
+    list_display = ["name", "team", "personal", "timezone", "subdivision"]
     inlines = [OpeningSlotInline, ClosureInline]
 
 

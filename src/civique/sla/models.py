@@ -53,6 +53,14 @@ class Calendar(TimestampedModel):
     subdivision = models.CharField(
         _("jours fériés"), max_length=4, choices=Subdivision.choices, default="", blank=True
     )
+    personal = models.BooleanField(
+        _("horaires d'agents"),
+        default=False,
+        help_text=_(
+            "Un calendrier d'horaires personnels (temps partiel...) que les agents choisissent "
+            "pour recevoir leurs notifications ; il ne sert à aucun service."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -63,7 +71,13 @@ class Calendar(TimestampedModel):
         return self.name
 
     def clean(self) -> None:
-        defaults = Calendar.objects.filter(team__isnull=True).exclude(pk=self.pk)
+        if self.personal:
+            if self.team_id is not None:
+                raise ValidationError(
+                    {"team": _("Un calendrier d'horaires d'agents ne sert à aucun service.")}
+                )
+            return
+        defaults = Calendar.objects.filter(team__isnull=True, personal=False).exclude(pk=self.pk)
         if self.team_id is None and defaults.exists():
             raise ValidationError({"team": _("Il existe déjà un calendrier par défaut.")})
 

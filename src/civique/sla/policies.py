@@ -56,7 +56,7 @@ def calendar_row_for(team: Team | None) -> Calendar | None:
         found = Calendar.objects.filter(team=team).first()
         if found is not None:
             return found
-    return Calendar.objects.filter(team__isnull=True).first()
+    return Calendar.objects.filter(team__isnull=True, personal=False).first()
 
 
 def business_calendar(row: Calendar | None) -> BusinessCalendar:

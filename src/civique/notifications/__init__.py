@@ -1,0 +1,1 @@
+"""Agent notifications that respect the right to disconnect (docs/commitments.md)."""
