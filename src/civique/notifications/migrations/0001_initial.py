@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         # Only Conversation is referenced; depending on the first inbox migration lets inbox's
         # own migration tests move inbox back and forth.
         ('inbox', '0001_initial'),
-        ('sla', '0003_calendar_personal'),
+        ('sla', '0004_calendar_personal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

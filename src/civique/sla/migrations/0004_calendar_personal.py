@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sla', '0002_defaults'),
+        ('sla', '0003_policy_team'),
     ]
 
     operations = [
