@@ -45,6 +45,10 @@ class Bar:
     total: int
     segments: list[Segment] = field(default_factory=list)
 
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
 
 @dataclass
 class Tick:
@@ -65,6 +69,7 @@ class Chart:
     bottom_y: float = HEIGHT - BOTTOM
     label_y: float = HEIGHT - BOTTOM + 18
     right_x: float = WIDTH - RIGHT
+    rotate: bool = False  # slanted labels under many bars
 
 
 def nice_top(value: int) -> int:
@@ -81,7 +86,8 @@ def nice_top(value: int) -> int:
 def stacked_bars(
     title: str, description: str, labels: list[str], series: dict[str, list[int]]
 ) -> Chart:
-    """Vertical bars, one per label, stacked by series (channel...)."""
+    """Vertical bars, one per label (short: the data table gives the full one), stacked by
+    series (channel...)."""
     names = list(series)
     totals = [sum(series[n][i] for n in names) for i in range(len(labels))]
     top = nice_top(max(totals, default=0))
@@ -100,12 +106,14 @@ def stacked_bars(
             base -= h
             bar.segments.append(Segment(base, h, colours[name], name, value))
         bars.append(bar)
+    # Whole numbers on the axis: five steps from 5 up (1, 2, 5 × 10^n divide by 5), else one.
+    steps = 5 if top >= 5 else top
     ticks = [
-        Tick(HEIGHT - BOTTOM - plot_h * k / 4, fr_number(top * k / 4, 0 if top % 4 == 0 else 1))
-        for k in range(5)
+        Tick(HEIGHT - BOTTOM - plot_h * k / steps, fr_number(top * k // steps))
+        for k in range(steps + 1)
     ]
     legend = [(name, colours[name]) for name in names] if len(names) > 1 else []
-    return Chart(title, description, bars, ticks, legend)
+    return Chart(title, description, bars, ticks, legend, rotate=len(labels) > 6)
 
 
 @dataclass
@@ -134,11 +142,11 @@ def horizontal_bars(
     title: str, description: str, items: list[tuple[str, float | None, str]]
 ) -> HChart:
     """One horizontal bar per item (label, percentage 0–100 or None, text to show)."""
-    left, plot_width, step = 220, 380, 34
+    left, plot_width, step = 220, 340, 34
     bars = [
         HBar(8 + i * step, plot_width * (value or 0) / 100, label, value, text)
         for i, (label, value, text) in enumerate(items)
     ]
     return HChart(
-        title, description, bars, left + plot_width + 100, 16 + step * len(items), left, plot_width
+        title, description, bars, left + plot_width + 180, 16 + step * len(items), left, plot_width
     )

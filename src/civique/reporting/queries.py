@@ -80,16 +80,18 @@ def scoped(user, filters: Filters) -> QuerySet[Conversation]:
     return qs
 
 
-def read_rows(qs: QuerySet[Conversation]) -> list[figures.Row]:
-    """Plain rows, with the pauses read from the status changes in one query."""
+def read_rows(qs: QuerySet[Conversation], *, pauses: bool = True) -> list[figures.Row]:
+    """Plain rows, with the pauses read from the status changes in one query (unless
+    ``pauses`` is false: the backlog does not need them)."""
     changes: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    entries = (
-        TimelineEntry.objects.filter(kind=TimelineKind.STATUS, conversation__in=qs.values("pk"))
-        .order_by("created_at", "id")
-        .values_list("conversation_id", "created_at", "data")
-    )
-    for conversation_id, at, data in entries:
-        changes[conversation_id].append((at, (data or {}).get("new", "")))
+    if pauses:
+        entries = (
+            TimelineEntry.objects.filter(kind=TimelineKind.STATUS, conversation__in=qs.values("pk"))
+            .order_by("created_at", "id")
+            .values_list("conversation_id", "created_at", "data")
+        )
+        for conversation_id, at, data in entries:
+            changes[conversation_id].append((at, (data or {}).get("new", "")))
     rows = []
     for v in qs.order_by().values(*FIELDS):
         rows.append(
@@ -184,7 +186,11 @@ def build_report(user, filters: Filters, now: datetime) -> Report:
     base = scoped(user, filters)
     received = base.filter(created_at__gte=filters.start, created_at__lt=filters.end)
     rows = read_rows(received)
-    open_rows = read_rows(base.exclude(status__in=(Status.RESOLVED, Status.CLOSED)))
+    # The backlog: the open ones among those, and the open ones received outside the period.
+    others = base.exclude(status__in=(Status.RESOLVED, Status.CLOSED)).exclude(
+        created_at__gte=filters.start, created_at__lt=filters.end
+    )
+    open_rows = [r for r in rows if r.is_open] + read_rows(others, pauses=False)
     oldest = min((r.created_at for r in [*rows, *open_rows]), default=filters.start)
     clocks = Clocks(min(oldest, filters.start), now)
     clocks.load_teams({r.team_id for r in [*rows, *open_rows]})

@@ -67,6 +67,11 @@ def fr_cell(value: Cell, grouping: bool = True) -> str:
     return str(value)
 
 
+def short_period_label(day: date, by: str) -> str:
+    """``31/08`` for a week, ``08/2026`` for a month: what fits under a bar."""
+    return day.strftime("%m/%Y") if by == "month" else day.strftime("%d/%m")
+
+
 def period_label(day: date, by: str) -> str:
     if by == "month":
         return f"{MONTHS[day.month - 1]} {day.year}"

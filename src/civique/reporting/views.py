@@ -27,8 +27,8 @@ from civique.reporting.tables import (
     fr_cell,
     kind_label,
     percent,
-    period_label,
     report_tables,
+    short_period_label,
 )
 from civique.sla.calendar import PARIS
 
@@ -99,11 +99,14 @@ def _file_name(filters) -> str:
 
 
 def _charts(report: Report) -> dict:
-    labels = [period_label(day, report.filters.by) for day in report.periods]
+    labels = [short_period_label(day, report.filters.by) for day in report.periods]
     found = {
         "volumes": charts.stacked_bars(
             _("Demandes reçues par canal et par période"),
-            _("Barres empilées : une barre par période, une couleur par canal."),
+            _(
+                "Barres empilées : une barre par période (semaine commençant le lundi indiqué, "
+                "ou mois), une couleur par canal."
+            ),
             labels,
             report.by_channel,
         ),
