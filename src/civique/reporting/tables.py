@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.utils import dateformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from civique.reporting import services_publics
 from civique.reporting.figures import AGE_BUCKETS, KINDS, Share
@@ -18,11 +20,6 @@ from civique.reporting.queries import NO_TEAM, Report
 from civique.sla.calendar import PARIS
 
 Cell = int | float | str | date | None
-
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
 
 
 @dataclass
@@ -74,26 +71,26 @@ def short_period_label(day: date, by: str) -> str:
 
 def period_label(day: date, by: str) -> str:
     if by == "month":
-        return f"{MONTHS[day.month - 1]} {day.year}"
+        return dateformat.format(day, "F Y")  # « mars 2026 » in French
     return _("semaine du %(day)s") % {"day": fr_date(day)}
 
 
 AGE_LABELS = {
-    "lt1": "moins d'1 jour ouvré",
-    "1to4": "1 à 4 jours ouvrés",
-    "5to14": "5 à 14 jours ouvrés",
-    "ge15": "15 jours ouvrés et plus",
+    "lt1": gettext_noop("moins d'1 jour ouvré"),
+    "1to4": gettext_noop("1 à 4 jours ouvrés"),
+    "5to14": gettext_noop("5 à 14 jours ouvrés"),
+    "ge15": gettext_noop("15 jours ouvrés et plus"),
 }
 KIND_LABELS = {
-    "acknowledgement": "accusé de réception",
-    "first_answer": "première réponse",
-    "resolution": "résolution",
+    "acknowledgement": gettext_noop("accusé de réception"),
+    "first_answer": gettext_noop("première réponse"),
+    "resolution": gettext_noop("résolution"),
 }
 DECISION_LABELS = {
-    "hidden": "commentaires masqués",
-    "deleted": "commentaires supprimés",
-    "blocked": "auteurs bloqués",
-    "answered": "réponses (publiques ou privées)",
+    "hidden": gettext_noop("commentaires masqués"),
+    "deleted": gettext_noop("commentaires supprimés"),
+    "blocked": gettext_noop("auteurs bloqués"),
+    "answered": gettext_noop("réponses (publiques ou privées)"),
 }
 
 
