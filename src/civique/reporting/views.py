@@ -59,19 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _error(request, error.message, error.status)
     report = build_report(user, filters, now)
     tables = report_tables(report)
-    name = _file_name(filters)
-    if filters.format == "csv":
-        wanted = filters.table or "canaux"
-        table = next((t for t in tables if t.slug == wanted), None)
-        if table is None:
-            return _error(request, _("Ce tableau n'est pas dans ce rapport."), 404)
-        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}-{table.slug}.csv"'
-        return response
-    if filters.format == "xlsx":
-        response = HttpResponse(tables_xlsx(tables), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+    if filters.format:
+        return _export(request, filters, tables)
     context = {
         "filters": filters,
         "report": report,
@@ -90,6 +79,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "reporting/dashboard.html", context)
+
+
+def _export(request: HttpRequest, filters, tables) -> HttpResponse:
+    """One table as CSV (``tableau``, by default ``canaux``), or every table as XLSX."""
+    name = _file_name(filters)
+    if filters.format == "xlsx":
+        response = HttpResponse(tables_xlsx(tables), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    wanted = filters.table or "canaux"
+    table = next((t for t in tables if t.slug == wanted), None)
+    if table is None:
+        return _error(request, _("Ce tableau n'est pas dans ce rapport."), 404)
+    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{table.slug}.csv"'
+    return response
 
 
 def _file_name(filters) -> str:
