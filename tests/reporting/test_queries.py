@@ -91,6 +91,7 @@ def test_a_supervisor_counts_only_the_moderation_of_their_teams(
 
     assert moderation["by_rule"] == {"Art. 3 — Insultes": 1}
     assert moderation["by_decision"] == {"hidden": 1, "deleted": 0, "blocked": 1, "answered": 1}
+    assert moderation["by_state"] == {"open": 1}
 
 
 def test_the_queries_do_not_grow_with_the_conversations(

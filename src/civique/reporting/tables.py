@@ -14,6 +14,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from civique.moderation.models import CaseState
 from civique.reporting import services_publics
 from civique.reporting.figures import AGE_BUCKETS, KINDS, Share
 from civique.reporting.queries import NO_TEAM, Report
@@ -187,7 +188,13 @@ def moderation_tables(report: Report) -> list[Table]:
         [_("article"), _("commentaires signalés")],
         [[name or _("sans article"), n] for name, n in m["by_rule"].items()],
     )
-    return [decisions, rules]
+    states = Table(
+        "moderation-etats",
+        _("Commentaires signalés sur la période, par état actuel"),
+        [_("état"), _("commentaires")],
+        [[str(label), m["by_state"].get(value, 0)] for value, label in CaseState.choices],
+    )
+    return [decisions, rules, states]
 
 
 def satisfaction_table(report: Report) -> Table | None:
@@ -294,6 +301,7 @@ TABLE_SLUGS = (
     "plus-ancienne",
     "moderation",
     "moderation-articles",
+    "moderation-etats",
     "satisfaction",
     "services-publics",
     "services-publics-manquants",
