@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "civique.knowledge",
     "civique.sla",
     "civique.notifications",
+    "civique.reporting",
     "civique.portal",
     "civique.api",
     "civique.demo",
@@ -332,6 +333,9 @@ CIVIQUE_PIPELINE = [
 # contact, in the period.
 CIVIQUE_AUTO_ACKNOWLEDGE = env_bool("CIVIQUE_AUTO_ACKNOWLEDGE", True)
 CIVIQUE_ACK_PERIOD_HOURS = env_int("CIVIQUE_ACK_PERIOD_HOURS", 24)
+# The satisfaction figures of the dashboard: a callable's dotted path, empty for none
+# (reporting/satisfaction.py).
+CIVIQUE_REPORTING_SATISFACTION = env_str("CIVIQUE_REPORTING_SATISFACTION", "")
 # Failed sign-ins: free ones per (account, address) pair, and per address (a town hall's agents
 # may share one); beyond, a delay that doubles from the first to the max (core.throttle).
 LOGIN_RATE_LIMIT_PER_USER = env_rate("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")

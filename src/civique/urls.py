@@ -32,6 +32,8 @@ urlpatterns = [
         ),
     ),
     path("evenements/", include("civique.ingest.urls")),
+    # The dashboard (reporting) and the commitments' own pages (sla) share the prefix.
+    path("engagements/", include("civique.reporting.urls")),
     path("engagements/", include("civique.sla.urls")),
     path("moderation/", include("civique.moderation.urls")),
     path("notifications/", include("civique.notifications.urls")),

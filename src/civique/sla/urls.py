@@ -1,12 +1,10 @@
 from django.urls import path
 
-from civique.sla import team_views, views
+from civique.sla import team_views
 
 app_name = "sla"
-urlpatterns = [path("", views.dashboard, name="dashboard")]
-
 # « Horaires et engagements » (sla/team_views.py).
-urlpatterns += [
+urlpatterns = [
     path("services/", team_views.team_list, name="teams"),
     path("services/<int:team_id>/", team_views.team_settings, name="team_settings"),
     path("services/<int:team_id>/horaires/", team_views.save_hours, name="team_hours"),

@@ -1,7 +1,9 @@
 """``civique bench ingest``: measure end-to-end ingestion against a plain bulk insert;
 ``civique bench hostile``: the intake's latency while a worker processes hostile mail;
 ``civique bench webhooks``: the webhook's acknowledgement latency at a sustained rate;
-``civique bench analysis``: the analysers' precision and recall, and their throughput.
+``civique bench analysis``: the analysers' precision and recall, and their throughput;
+``civique bench knowledge``: the knowledge base's search; ``civique bench reporting``: the
+supervisors' dashboard over many conversations.
 
 The benchmark itself lives in ``bench/ingest.py`` at the root of the repository (benchmarks are
 not part of the installed package); this command loads it from ``settings.PROJECT_DIR``.
@@ -23,6 +25,7 @@ BENCHMARKS = {
     "webhooks": "webhooks.py",
     "analysis": "analysis.py",
     "knowledge": "knowledge.py",
+    "reporting": "reporting.py",
 }
 
 
@@ -49,7 +52,8 @@ class Command(BaseCommand):
         "--seconds, et --url --channel pour viser un serveur en marche) ; la précision, le rappel "
         "et le débit des analyseurs (analysis : --mlma, --no-ner) ; la recherche dans la "
         "base de connaissances (knowledge : justesse sur les questions étiquetées, latence avec "
-        "--articles fiches)."
+        "--articles fiches) ; le tableau de bord des engagements (reporting : --conversations "
+        "demandes, --runs passages)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -92,6 +96,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--queries", type=int, default=1000, help="knowledge : recherches chronométrées."
         )
+        parser.add_argument(
+            "--conversations", type=int, default=10000, help="reporting : demandes (10000)."
+        )
+        parser.add_argument("--runs", type=int, default=5, help="reporting : passages (5).")
 
     def handle(self, *args, **options) -> None:
         if options["events"] < 1 or options["batch"] < 1:
@@ -109,6 +117,13 @@ class Command(BaseCommand):
                 raise CommandError("--articles va de 0 à 1 000 000 et --queries de 1 à 100 000.")
             load_benchmark("knowledge").main(
                 options["articles"], options["queries"], options["keep"], self.stdout
+            )
+            return
+        if options["benchmark"] == "reporting":
+            if not 1 <= options["conversations"] <= 1_000_000 or not 1 <= options["runs"] <= 100:
+                raise CommandError("--conversations va de 1 à 1 000 000 et --runs de 1 à 100.")
+            load_benchmark("reporting").main(
+                options["conversations"], options["runs"], options["keep"], self.stdout
             )
             return
         module = load_benchmark(options["benchmark"])

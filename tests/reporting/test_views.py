@@ -1,0 +1,213 @@
+"""The dashboard at /engagements/: who may see it, what it counts, its filters and exports."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from html import unescape
+
+import pytest
+
+from civique.channels.models import Channel
+from civique.inbox.actions import reply_to_conversation
+from tests.intake import request_from
+
+pytestmark = pytest.mark.django_db
+URL = "/engagements/"
+
+
+def channel_row(response, name: str) -> list:
+    table = response.context["tables"]["canaux"]
+    return next(row for row in table.rows if row[0] == name)
+
+
+def test_it_is_for_supervisors_and_administrators(client, agent, supervisor, admin_user):
+    client.force_login(agent)
+    assert client.get(URL).status_code == 403
+    client.force_login(supervisor)
+    assert client.get(URL).status_code == 200
+    client.force_login(admin_user)
+    assert client.get(URL).status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert "/connexion/" in response["Location"]
+
+
+def test_it_counts_requests_answers_and_backlog_per_channel(client, supervisor, webform_channel):
+    answered = request_from(webform_channel, hours_ago=1, email="a@example.org")
+    request_from(webform_channel, hours_ago=2, email="b@example.org")
+    reply_to_conversation(supervisor, answered, "C'est noté.")
+    client.force_login(supervisor)
+
+    response = client.get(URL)
+
+    _name, received, still_open, answered_count = channel_row(response, "Portail citoyen")[:4]
+    assert (received, still_open, answered_count) == (2, 2, 1)
+    assert response.context["report"].backlog.total == 2
+
+
+def test_the_page_draws_accessible_charts_with_their_tables(client, supervisor, webform_channel):
+    request_from(webform_channel, hours_ago=1, email="a@example.org")
+    client.force_login(supervisor)
+
+    html = client.get(URL).content.decode()
+
+    assert html.count('role="img"') >= 2
+    assert 'aria-labelledby="graphique-volumes-titre graphique-volumes-description"' in html
+    assert "<caption>Demandes reçues par canal</caption>" in html
+    assert '<th scope="row">' in html and '<th scope="col">' in html
+    # Coordinates are not localised (a decimal comma would break the SVG).
+    assert not re.search(r'(x|y|width|height)="\d+,\d', html)
+
+
+def test_a_supervisor_sees_only_the_conversations_of_their_teams(
+    client, supervisor, webform_channel, other_team
+):
+    mine = request_from(webform_channel, hours_ago=1, email="a@example.org")
+    theirs = Channel.objects.create(kind="webform", name="Portail voirie", team=other_team)
+    request_from(theirs, hours_ago=1, email="b@example.org")
+    client.force_login(supervisor)
+
+    response = client.get(URL)
+
+    names = [row[0] for row in response.context["tables"]["canaux"].rows]
+    assert names == [mine.channel.name]
+    assert "Portail voirie" not in response.content.decode()
+
+
+def test_another_teams_id_gives_nothing(client, supervisor, other_team, webform_channel):
+    theirs = Channel.objects.create(kind="webform", name="Portail voirie", team=other_team)
+    request_from(theirs, hours_ago=1, email="b@example.org")
+    client.force_login(supervisor)
+
+    assert client.get(URL, {"service": other_team.pk}).status_code == 404
+    assert client.get(URL, {"canal": theirs.pk}).status_code == 404
+    assert client.get(URL, {"canal": theirs.pk, "format": "csv"}).status_code == 404
+
+
+def test_the_team_and_channel_filters_narrow_the_figures(
+    client, admin_user, webform_channel, email_channel, other_team
+):
+    request_from(webform_channel, hours_ago=1, email="a@example.org")
+    theirs = Channel.objects.create(kind="webform", name="Portail voirie", team=other_team)
+    request_from(theirs, hours_ago=1, email="b@example.org")
+    client.force_login(admin_user)
+
+    by_team = client.get(URL, {"service": other_team.pk}).context["tables"]["canaux"].rows
+    by_channel = client.get(URL, {"canal": webform_channel.pk}).context["tables"]["canaux"].rows
+
+    assert [r[0] for r in by_team] == ["Portail voirie"]
+    assert [r[0] for r in by_channel] == ["Portail citoyen"]
+
+
+def test_the_csv_export_has_the_same_figures(client, supervisor, webform_channel):
+    request_from(webform_channel, hours_ago=1, email="a@example.org")
+    client.force_login(supervisor)
+
+    response = client.get(URL, {"format": "csv", "jours": "7"})
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="engagements-7j-canaux.csv"' in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads UTF-8
+    lines = text[1:].splitlines()
+    assert lines[0].startswith("canal;demandes reçues;demandes en cours;demandes répondues")
+    assert lines[1].startswith("Portail citoyen;1;1;0;")
+
+
+def test_a_csv_of_volumes_uses_french_labels(client, supervisor, webform_channel):
+    request_from(webform_channel, hours_ago=1, email="a@example.org")
+    client.force_login(supervisor)
+
+    response = client.get(URL, {"format": "csv", "tableau": "volumes-canal", "par": "mois"})
+
+    lines = response.content.decode()[1:].splitlines()
+    assert lines[0] == "période;Portail citoyen;total"
+    assert re.match(
+        r"(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre"
+        r"|décembre) \d{4};",
+        lines[-1],
+    )
+    assert sum(int(line.split(";")[-1]) for line in lines[1:]) == 1
+
+
+def test_the_xlsx_export_has_one_sheet_per_table(client, supervisor, webform_channel):
+    request_from(webform_channel, hours_ago=1, email="a@example.org")
+    client.force_login(supervisor)
+
+    response = client.get(URL, {"format": "xlsx"})
+
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = zipfile.ZipFile(io.BytesIO(response.content))
+    workbook = book.read("xl/workbook.xml").decode()
+    for sheet in ("volumes-canal", "canaux", "engagements", "anciennete", "moderation"):
+        assert f'name="{sheet}"' in workbook
+    strings = book.read("xl/sharedStrings.xml").decode()
+    assert "Portail citoyen" in strings
+    assert "Demandes et délais par canal" in strings
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"jours": "mille"}, "Période inconnue"),
+        ({"annee": "1999"}, "Année hors de portée"),
+        ({"annee": "20x5"}, "Année inconnue"),
+        ({"service": "abc"}, "Service inconnu"),
+        ({"canal": "-1"}, "Canal inconnu"),
+        ({"par": "jour"}, "Regroupement inconnu"),
+        ({"format": "pdf"}, "Format inconnu"),
+        ({"format": "csv", "tableau": "secret"}, "Tableau inconnu"),
+    ],
+)
+def test_bad_filters_are_a_clear_french_error(client, supervisor, params, message):
+    client.force_login(supervisor)
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "Traceback" not in html
+
+
+def test_a_year_shows_the_services_publics_indicators_and_their_gaps(
+    client, supervisor, webform_channel
+):
+    request_from(webform_channel, hours_ago=1, email="a@example.org")
+    client.force_login(supervisor)
+    year = client.get(URL).context["end"].year
+
+    response = client.get(URL, {"annee": year})
+
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert f"Indicateurs Services Publics+ de l'année {year}" in html
+    assert "Taux de décroché téléphonique" in html
+    assert "Satisfaction globale et taux net de satisfaction" in html  # no provider: a gap
+    assert response.context["report"].filters.by == "month"
+
+
+def test_a_satisfaction_provider_adds_its_section(client, supervisor, webform_channel, settings):
+    settings.CIVIQUE_REPORTING_SATISFACTION = "tests.reporting.providers.fixed_satisfaction"
+    client.force_login(supervisor)
+
+    html = unescape(client.get(URL).content.decode())
+
+    assert 'id="satisfaction"' in html
+    assert "<caption>Satisfaction des usagers</caption>" in html
+    assert "80,0" in html  # 8 satisfied of 10
+    assert "70,0" in html  # net: (8 - 1) / 10
+
+
+def test_without_a_provider_there_is_no_satisfaction_section(client, supervisor):
+    client.force_login(supervisor)
+    assert 'id="satisfaction"' not in client.get(URL).content.decode()
+
+
+def test_the_menu_links_to_the_dashboard(client, supervisor):
+    client.force_login(supervisor)
+    html = client.get(URL).content.decode()
+    assert 'href="/engagements/" aria-current="true"' in html
