@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from civique.channels.models import Channel
-from civique.contacts.models import Identity
 from civique.inbox.actions import change_status, reply_to_conversation
 from civique.inbox.models import Conversation, Delivery, Direction, Message, Status
 from civique.satisfaction.actions import offer_survey
@@ -171,22 +170,22 @@ def test_a_call_without_contact_details_gets_no_survey_on_any_channel(phone_chan
 def test_a_call_resolved_on_the_spot_gets_the_survey_by_email_when_the_contact_has_one(
     phone_channel, email_channel, agent
 ):
-    message = deliver(
+    deliver(
         phone_channel,
         agent_id=agent.pk,
         kind="call",
+        email="jeanne@example.org",
         phone="+33612345678",
         name="Jeanne Dupont",
         text="Appel pour un lampadaire.",
         meta={"outcome": "resolved"},
     )
-    contact = message.conversation.contact
-    Identity.objects.create(contact=contact, kind="email", value="jeanne@example.org")
-    # The call was resolved on the spot before the address was known: offer it now.
-    Survey.objects.all().delete()
-    survey = offer_survey(message.conversation)
+    survey = Survey.objects.get()
+    assert survey.conversation.channel == phone_channel
     assert survey.sent_via == SentVia.CHANNEL
     assert survey.message.channel == email_channel
+    assert survey.message.visibility == "private"
+    assert Delivery.objects.get(message=survey.message).kind == "send"
 
 
 def test_an_inactive_email_channel_leaves_the_link(email_channel, agent):
@@ -198,3 +197,29 @@ def test_an_inactive_email_channel_leaves_the_link(email_channel, agent):
     survey = Survey.objects.get()
     assert survey.sent_via == SentVia.LINK
     assert "désactivé" in survey.reason
+
+
+def test_a_public_comment_gets_the_survey_in_private_while_the_persons_window_is_open(page, agent):
+    comment = arrive(page, "comment-add.json", ago=timedelta(minutes=10))
+    conversation = comment.conversation
+    # The same person also wrote to the Page in private an hour ago (another conversation).
+    elsewhere = Conversation.objects.create(channel=page, team=page.team, subject="Messenger")
+    Message.objects.create(
+        conversation=elsewhere,
+        channel=page,
+        direction=Direction.INBOUND,
+        visibility="private",
+        author_contact=comment.author_contact,
+        author_identity=comment.author_identity,
+        external_id="m_prive_1",
+        text="Bonjour",
+        created_at=timezone.now() - timedelta(hours=1),
+    )
+    conversation = resolve(agent, conversation)
+    survey = Survey.objects.get(conversation=conversation)
+    assert survey.sent_via == SentVia.CHANNEL
+    assert survey.message.visibility == "private"
+    assert Delivery.objects.get(message=survey.message).kind == "send"
+    assert not Message.objects.filter(
+        direction=Direction.OUTBOUND, visibility="public", meta__has_key="survey"
+    ).exists()
