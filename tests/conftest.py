@@ -25,6 +25,12 @@ def _no_acknowledgements(settings):
     settings.CIVIQUE_AUTO_ACKNOWLEDGE = False
 
 
+@pytest.fixture(autouse=True)
+def _no_satisfaction_surveys(settings):
+    """A survey adds a message to every resolution; tests/satisfaction turns them on."""
+    settings.CIVIQUE_SATISFACTION_SURVEY = False
+
+
 @pytest.fixture
 def team(db) -> Team:
     return Team.objects.create(slug="accueil", name="Accueil", email="accueil@valmont.example")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from civique.channels.models import Channel
 from civique.inbox.models import Conversation, Message
 from civique.ingest.actions import process_event, receive_event
+from civique.ingest.models import EventState
 
 
 def deliver(channel: Channel, **fields) -> Message:
@@ -38,3 +39,32 @@ def attachment(filename: str, content: bytes, content_type: str) -> dict:
         "content_b64": base64.b64encode(content).decode(),
         "content_type": content_type,
     }
+
+
+def ingest_mail(channel: Channel, raw: bytes) -> Message:
+    """Receive and process one raw email on ``channel``; the message it became."""
+    event = receive_event(channel, raw, "message/rfc822", enqueue=False).event
+    event = process_event(event.pk)
+    assert event.state == EventState.DONE, event.last_error
+    return Message.objects.get(pk=event.message_ids[0])
+
+
+def mail(
+    sender: str,
+    message_id: str,
+    text: str = "Le trottoir est cassé.",
+    *,
+    subject: str = "Trottoir",
+    extra: str = "",
+) -> bytes:
+    """A plain-text email to the standing mailbox (``extra``: more header lines)."""
+    headers = [
+        f"From: {sender}",
+        "To: contact@valmont.example",
+        f"Subject: {subject}",
+        f"Message-ID: {message_id}",
+        "Content-Type: text/plain; charset=utf-8",
+    ]
+    if extra:
+        headers.append(extra)
+    return ("\r\n".join(headers) + "\r\n\r\n" + text).encode()

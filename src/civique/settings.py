@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "civique.knowledge",
     "civique.sla",
     "civique.notifications",
+    "civique.satisfaction",
     "civique.reporting",
     "civique.portal",
     "civique.api",
@@ -324,6 +325,7 @@ CIVIQUE_PIPELINE = [
     "civique.ingest.stages.persist_message",
     "civique.ingest.changes.apply_tombstone",
     "civique.ingest.stages.route",
+    "civique.satisfaction.stages.record_survey_answer",
     "civique.ingest.stages.update_clocks",
     "civique.moderation.stages.apply_charter",
     "civique.sla.acknowledgements.acknowledge",
@@ -333,9 +335,11 @@ CIVIQUE_PIPELINE = [
 # contact, in the period.
 CIVIQUE_AUTO_ACKNOWLEDGE = env_bool("CIVIQUE_AUTO_ACKNOWLEDGE", True)
 CIVIQUE_ACK_PERIOD_HOURS = env_int("CIVIQUE_ACK_PERIOD_HOURS", 24)
-# The satisfaction figures of the dashboard: a callable's dotted path, empty for none
-# (reporting/satisfaction.py).
-CIVIQUE_REPORTING_SATISFACTION = env_str("CIVIQUE_REPORTING_SATISFACTION", "")
+# Satisfaction survey after a resolution (satisfaction/actions.py): valid for VALIDITY days; a
+# conversation resolved again gets another only RESEND days after the last one.
+CIVIQUE_SATISFACTION_SURVEY = env_bool("CIVIQUE_SATISFACTION_SURVEY", True)
+CIVIQUE_SATISFACTION_VALIDITY_DAYS = env_int("CIVIQUE_SATISFACTION_VALIDITY_DAYS", 30)
+CIVIQUE_SATISFACTION_RESEND_DAYS = env_int("CIVIQUE_SATISFACTION_RESEND_DAYS", 30)
 # Failed sign-ins: free ones per (account, address) pair, and per address (a town hall's agents
 # may share one); beyond, a delay that doubles from the first to the max (core.throttle).
 LOGIN_RATE_LIMIT_PER_USER = env_rate("CIVIQUE_LOGIN_RATE_LIMIT_PER_USER", "10/15m")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from civique.channels.models import Channel
 from civique.inbox.actions import reply_to_conversation
+from civique.satisfaction.models import SentVia, Survey
 from tests.intake import request_from
 
 pytestmark = pytest.mark.django_db
@@ -190,19 +193,47 @@ def test_a_year_shows_the_services_publics_indicators_and_their_gaps(
     assert response.context["report"].filters.by == "month"
 
 
-def test_a_satisfaction_provider_adds_its_section(client, supervisor, webform_channel, settings):
-    settings.CIVIQUE_REPORTING_SATISFACTION = "tests.reporting.providers.fixed_satisfaction"
+def test_the_surveys_of_the_period_fill_the_satisfaction_section(
+    client, supervisor, webform_channel, outsider, other_team
+):
+    now = timezone.now()
+    for n, score in enumerate([5, 5, 4, 4, 4, 4, 4, 4, 3, 1, None]):
+        conversation = request_from(webform_channel, hours_ago=30, email=f"u{n}@example.org")
+        Survey.objects.create(
+            conversation=conversation,
+            resolved_at=now,
+            sent_via=SentVia.LINK,
+            expires_at=now + timedelta(days=30),
+            score=score,
+            answered_at=None if score is None else now,
+        )
+    # Another team's survey is not the supervisor's to count.
+    hidden = Channel.objects.create(kind="webform", name="Voirie", team=other_team)
+    Survey.objects.create(
+        conversation=request_from(hidden, hours_ago=30, email="v@example.org"),
+        resolved_at=now,
+        sent_via=SentVia.LINK,
+        expires_at=now + timedelta(days=30),
+        score=1,
+        answered_at=now,
+    )
     client.force_login(supervisor)
 
-    html = unescape(client.get(URL).content.decode())
+    response = client.get(URL)
+    html = unescape(response.content.decode())
 
+    figures = response.context["report"].satisfaction
+    assert (figures.sent, figures.answered) == (11, 10)
+    assert figures.by_score == (1, 0, 1, 6, 2)
     assert 'id="satisfaction"' in html
     assert "<caption>Satisfaction des usagers</caption>" in html
     assert "80,0" in html  # 8 satisfied of 10
     assert "70,0" in html  # net: (8 - 1) / 10
+    assert "graphique-satisfaction-notes-titre" in html  # the chart, with its table behind
+    assert "<caption>Réponses à l'enquête de satisfaction par note</caption>" in html
 
 
-def test_without_a_provider_there_is_no_satisfaction_section(client, supervisor):
+def test_without_a_survey_in_the_period_there_is_no_satisfaction_section(client, supervisor):
     client.force_login(supervisor)
     assert 'id="satisfaction"' not in client.get(URL).content.decode()
 

@@ -8,11 +8,9 @@ from django.utils import timezone
 from civique.channels.connectors.email.smtp import build_mail, smtp_settings
 from civique.inbox.models import Delivery, Direction, Message
 from civique.inbox.outbound import build_operation
-from civique.ingest.actions import process_event, receive_event
-from civique.ingest.models import EventState
 from civique.sla.acknowledgements import should_acknowledge
 from civique.sla.models import Policy
-from tests.intake import deliver
+from tests.intake import deliver, ingest_mail, mail
 
 pytestmark = pytest.mark.django_db
 
@@ -32,26 +30,6 @@ def sent_mail(channel, delivery):
     """The mail our SMTP connector would send for ``delivery`` (nothing leaves)."""
     channel.settings = {**channel.settings, "smtp_host": "127.0.0.1"}
     return build_mail(smtp_settings(channel), build_operation(delivery), "x@example.org")
-
-
-def ingest_mail(channel, raw: bytes) -> Message:
-    event = receive_event(channel, raw, "message/rfc822", enqueue=False).event
-    event = process_event(event.pk)
-    assert event.state == EventState.DONE, event.last_error
-    return Message.objects.get(pk=event.message_ids[0])
-
-
-def mail(sender: str, message_id: str, subject: str = "Trottoir", extra: str = "") -> bytes:
-    headers = [
-        f"From: {sender}",
-        "To: contact@valmont.example",
-        f"Subject: {subject}",
-        f"Message-ID: {message_id}",
-        "Content-Type: text/plain; charset=utf-8",
-    ]
-    if extra:
-        headers.append(extra)
-    return ("\r\n".join(headers) + "\r\n\r\nLe trottoir est cassé.").encode()
 
 
 def acknowledgements(**filters):

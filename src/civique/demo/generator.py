@@ -478,14 +478,14 @@ def agent_replies(
     text = texts.agent_letter(demo.rng, body, str(user), conversation.team.name, contact)
     with demo.backdater.at(when, conversation):
         message = actions.reply_to_conversation(user, conversation, text, then_status=then_status)
-        _mark_sent(message, when)
+        mark_sent(message, when)
     conversation.refresh_from_db()
     if message.external_id:
         thread.mail_ids.append(message.external_id)
     return message
 
 
-def _mark_sent(message: Message, when: datetime) -> None:
+def mark_sent(message: Message, when: datetime) -> None:
     provider_id = ""
     if message.channel.kind == "email":
         provider_id = message_id_for(message.pk, message.channel.settings.get("address", ""))

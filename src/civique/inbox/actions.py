@@ -4,6 +4,8 @@ and the audit journal; what must reach the platform is queued in the outbox."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -40,6 +42,13 @@ assignee_changed = Signal()
 
 class ActionError(ValueError):
     """A refused action; the message is French text for the agent."""
+
+
+# Sent after a conversation's status changed and its clocks were recomputed, by an agent
+# (``change_status``) or automatically (the pipeline reopens or resolves on the spot), with
+# ``conversation``, ``old``, ``new`` and ``actor`` (None: automatic). Higher apps (the
+# satisfaction survey) react here; receivers run inside the change's transaction.
+status_changed = Signal()
 
 
 def _enqueue_delivery() -> None:
@@ -159,13 +168,14 @@ def _queue_reply(
     visibility: str,
     in_reply_to: str,
     meta: dict | None = None,
+    channel: Channel | None = None,
 ) -> Message:
     """Write our answer and its delivery, on the timeline, and count it on the clocks."""
     now = timezone.now()
     subject = conversation.subject or ""
     message = Message.objects.create(
         conversation=conversation,
-        channel=conversation.channel,
+        channel=channel or conversation.channel,
         direction=Direction.OUTBOUND,
         kind=message_kind,
         visibility=visibility,
@@ -205,13 +215,49 @@ def _reply_on_channel(
 
 
 @transaction.atomic
-def queue_automatic_reply(conversation: Conversation, text: str, *, meta: dict) -> Message:
+def queue_automatic_reply(
+    conversation: Conversation, text: str, *, meta: dict, channel: Channel | None = None
+) -> Message:
     """An answer no agent wrote (an acknowledgement), traced like any reply: the outbox, the
-    timeline, the audit journal (actor « système »). The caller decides whether to send it."""
-    _check_active(conversation.channel, reply=True)
-    message = _reply_on_channel(None, conversation, text, meta={**meta, "automatic": True})
+    timeline, the audit journal (actor « système »). The caller decides whether to send it.
+
+    ``channel``: send it as a private message on that channel (the conversation's own for a
+    private message under a public conversation, an email channel for a call) instead of
+    answering on the conversation's channel the way an agent would."""
+    meta = {**meta, "automatic": True}
+    if channel is None:
+        _check_active(conversation.channel, reply=True)
+        message = _reply_on_channel(None, conversation, text, meta=meta)
+    else:
+        _check_active(channel, reply=True)
+        _check_supports(channel, OperationKind.SEND)
+        message = _queue_reply(
+            None,
+            conversation,
+            text,
+            kind=OperationKind.SEND,
+            message_kind=MessageKind.MESSAGE,
+            visibility=MessageVisibility.PRIVATE,
+            in_reply_to="",
+            meta=meta,
+            channel=channel,
+        )
     audit(None, "conversation.automatic_reply", conversation, {"message": message.pk})
     return message
+
+
+def sent_automatically_since(conversation: Conversation, mark: str, since: datetime) -> bool:
+    """Whether an automatic message marked ``meta[mark]`` went to the conversation, or to its
+    contact in any conversation, since ``since``: so that two auto-responders cannot loop and
+    nobody is sent the same automatic message over and over."""
+    recent = Message.objects.filter(
+        direction=Direction.OUTBOUND, created_at__gte=since, **{f"meta__{mark}": True}
+    )
+    if recent.filter(conversation=conversation).exists():
+        return True
+    if conversation.contact_id is None:
+        return False
+    return recent.filter(conversation__contact_id=conversation.contact_id).exists()
 
 
 def _after_reply(user: User, conversation: Conversation, then_status: str | None) -> None:
@@ -427,6 +473,9 @@ def change_status(user: User, conversation: Conversation, status: str) -> None:
     timeline.record(conversation, TimelineKind.STATUS, actor=user, old=old, new=status)
     clocks.recompute(conversation)
     audit(user, "conversation.status", conversation, {"status": [old, status]})
+    status_changed.send(
+        sender=Conversation, conversation=conversation, old=old, new=status, actor=user
+    )
 
 
 @transaction.atomic

@@ -10,8 +10,10 @@ written.
 
 Inputs other work plugs in, without editing this module's callers:
 
-- ``Message.meta["clock"] = "ignore"`` takes an inbound message out of the waiting clocks (a
-  moderation "do not feed" mark): it no longer makes the conversation wait for an answer;
+- ``Message.meta["clock"] = "ignore"`` takes a message out of the waiting clocks: an inbound
+  one (a moderation "do not feed" mark, a satisfaction survey's answer) no longer makes the
+  conversation wait for an answer, and the pipeline does not reopen on it; an outbound one (the
+  satisfaction survey) is not an answer;
 - ``Message.meta["clock"] = "answer"``, or ``Message.meta["outcome"]`` in ``ANSWER_OUTCOMES``
   ("resolved" on the spot, "redirected" to a partner body), makes any message (an internal note
   included) count as an answer;
@@ -45,7 +47,7 @@ CLOCK_FIELDS = [
 
 
 def counts_as_answer(message: Message) -> bool:
-    if message.meta.get("acknowledgement"):
+    if message.meta.get("acknowledgement") or message.meta.get("clock") == "ignore":
         return False
     if message.meta.get("clock") == "answer" or message.meta.get("outcome") in ANSWER_OUTCOMES:
         return True
@@ -55,13 +57,18 @@ def counts_as_answer(message: Message) -> bool:
     return message.direction == Direction.INBOUND and message.channel.connector.agent_logged
 
 
-def awaits_answer(message: Message) -> bool:
+def from_a_person(message: Message) -> bool:
+    """A received message a person wrote and the clocks count: not automated mail
+    (auto-replies, bounces, lists), nor one marked for the clocks to ignore."""
     return (
         message.direction == Direction.INBOUND
         and not message.is_automated
         and message.meta.get("clock") != "ignore"
-        and not counts_as_answer(message)
     )
+
+
+def awaits_answer(message: Message) -> bool:
+    return from_a_person(message) and not counts_as_answer(message)
 
 
 def happened(conversation: Conversation) -> list[tuple[datetime, Message]]:

@@ -16,6 +16,7 @@ from civique.contacts.lookup import resolve_contact
 from civique.contacts.models import Contact, Identity
 from civique.contacts.normalize import clean_display_name, normalize_identity
 from civique.inbox import clocks, timeline
+from civique.inbox.actions import status_changed
 from civique.inbox.attachments import save_attachment
 from civique.inbox.models import (
     Category,
@@ -392,12 +393,17 @@ def _reopen(ctx: Context, fields: list[str]) -> None:
 
 def update_clocks(ctx: Context) -> None:
     """Reopen on a citizen's message, resolve a call or visit closed on the spot, then let the
-    clocks' owner (``civique.inbox.clocks``) recompute them from the messages."""
+    clocks' owner (``civique.inbox.clocks``) recompute them from the messages, and tell others
+    of a status change (``inbox.actions.status_changed``).
+
+    A message an earlier stage marked for the clocks to ignore (``meta["clock"] = "ignore"``:
+    a satisfaction survey's answer) does not reopen."""
     conversation, message = ctx.conversation, ctx.message
     if conversation is None or message is None:
         return
     fields = ["updated_at"]
-    if message.direction == Direction.INBOUND and not message.is_automated:
+    old = conversation.status
+    if clocks.from_a_person(message):
         _reopen(ctx, fields)
     resolved_on_the_spot = (
         ctx.channel.connector.agent_logged and message.meta.get("outcome") == "resolved"
@@ -408,6 +414,14 @@ def update_clocks(ctx: Context) -> None:
         fields.append("resolved_at")
     conversation.save(update_fields=sorted(set(fields)))
     clocks.recompute(conversation)
+    if conversation.status != old:
+        status_changed.send(
+            sender=Conversation,
+            conversation=conversation,
+            old=old,
+            new=conversation.status,
+            actor=None,
+        )
 
 
 def notify(ctx: Context) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civique.portal import faq, views
+from civique.portal import faq, survey, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("charte/", views.charter, name="charter"),
     path("faq/", faq.faq, name="faq"),
     path("faq/<int:pk>/", faq.faq_article, name="faq_article"),
+    path("avis/<str:token>/", survey.survey, name="survey"),
 ]

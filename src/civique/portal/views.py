@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -31,6 +32,7 @@ from civique.portal.access import find_tracked_conversation, public_messages
 from civique.portal.actions import PortalUnavailable, portal_channel, submit_request
 from civique.portal.forms import Reference, RequestForm, TrackForm, photo_too_large_message
 from civique.portal.uploads import PhotoSizeLimit
+from civique.satisfaction.actions import open_survey_for
 
 SESSION_KEY = "portal_submission"
 
@@ -183,8 +185,10 @@ def track(request: HttpRequest) -> HttpResponse:
     if conversation is None:
         _record_failed_lookup(keys)
         return render(request, "portal/track.html", {"form": form, "not_found": True})
+    open_survey = open_survey_for(conversation)
     context = {
         "conversation": conversation,
+        "survey_url": reverse("portal:survey", args=[open_survey.token]) if open_survey else "",
         "status_text": STATUS_TEXT.get(conversation.status, conversation.get_status_display()),
         "messages_shown": public_messages(conversation),
         "service_name": (

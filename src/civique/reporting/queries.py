@@ -206,7 +206,8 @@ def build_report(user, filters: Filters, now: datetime) -> Report:
         by_team=figures.volumes(rows, lambda r: r.team, filters.by, periods),
         backlog=figures.backlog(open_rows, clocks, now),
         moderation=moderation_counts(base, filters.start, filters.end),
-        satisfaction=satisfaction_figures(received, filters.start, filters.end),
+        # Surveys offered in the period, whenever their conversation began.
+        satisfaction=satisfaction_figures(base, filters.start, filters.end),
     )
     if filters.year is not None:
         times = {}

@@ -1,13 +1,8 @@
-"""The hook through which satisfaction surveys reach the dashboard, without a dependency on them.
+"""The dashboard's satisfaction figures, from the surveys of ``civique.satisfaction``.
 
-The satisfaction app sits below reporting, so reporting may not be imported by it, and reporting
-must work without it. The setting ``CIVIQUE_REPORTING_SATISFACTION`` names a callable
-(``"package.module.function"``; empty: no satisfaction section) called as
-``figures(conversations, start, end)`` with the queryset of the conversations the dashboard
-covers (already limited to what the user may see and to the filters) and the period's bounds.
-It returns None (nothing to show) or an object with integer attributes ``answered``,
-``satisfied``, ``neutral`` and ``dissatisfied`` (answers to « Globalement, êtes-vous satisfait
-de la qualité de service ? », Services Publics+), for instance a ``SatisfactionFigures``.
+A survey's score is 1 to 5; Services Publics+ counts 4 and 5 as satisfied, 3 as neither, 1 and
+2 as dissatisfied, and publishes the satisfaction rate (satisfied / answers) and the net rate
+(satisfied − dissatisfied, over the answers).
 """
 
 from __future__ import annotations
@@ -15,16 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from civique.satisfaction.reporting import figures
 
 
 @dataclass(frozen=True)
 class SatisfactionFigures:
+    sent: int
     answered: int
     satisfied: int
     neutral: int
     dissatisfied: int
+    mean_score: float | None = None
+    by_score: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # answers scoring 1..5
 
     @property
     def satisfied_share(self) -> float | None:
@@ -35,20 +32,25 @@ class SatisfactionFigures:
         """Taux net de satisfaction: satisfied minus dissatisfied, over all answers."""
         return (self.satisfied - self.dissatisfied) / self.answered if self.answered else None
 
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.sent if self.sent else None
+
 
 def satisfaction_figures(
     conversations, start: datetime, end: datetime
 ) -> SatisfactionFigures | None:
-    """What the configured provider gives, or None without one."""
-    path = getattr(settings, "CIVIQUE_REPORTING_SATISFACTION", "")
-    if not path:
+    """The surveys offered in [start, end) on ``conversations``; None when none was offered."""
+    found = figures(conversations, start, end)
+    if not found["sent"]:
         return None
-    found = import_string(path)(conversations, start, end)
-    if found is None:
-        return None
+    spread = found["distribution"]
     return SatisfactionFigures(
-        answered=int(found.answered),
-        satisfied=int(found.satisfied),
-        neutral=int(found.neutral),
-        dissatisfied=int(found.dissatisfied),
+        sent=found["sent"],
+        answered=found["answered"],
+        satisfied=spread[4] + spread[5],
+        neutral=spread[3],
+        dissatisfied=spread[1] + spread[2],
+        mean_score=found["mean_score"],
+        by_score=tuple(spread[score] for score in range(1, 6)),
     )

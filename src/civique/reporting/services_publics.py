@@ -125,5 +125,5 @@ GAPS = (
 )
 SATISFACTION_GAP = (
     _("Satisfaction globale et taux net de satisfaction"),
-    _("Aucune enquête de satisfaction n'est reliée à ce tableau de bord."),
+    _("Aucune enquête de satisfaction n'a été proposée sur la période."),
 )

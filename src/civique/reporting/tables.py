@@ -207,14 +207,49 @@ def satisfaction_table(report: Report) -> Table | None:
         "satisfaction",
         _("Satisfaction des usagers"),
         [
+            _("enquêtes proposées"),
             _("réponses"),
+            _("taux de réponse (%)"),
+            _("note moyenne (sur 5)"),
             _("satisfaits"),
             _("ni l'un ni l'autre"),
             _("insatisfaits"),
             _("taux de satisfaction (%)"),
             _("taux net de satisfaction (points)"),
         ],
-        [[s.answered, s.satisfied, s.neutral, s.dissatisfied, share, net]],
+        [
+            [
+                s.sent,
+                s.answered,
+                None if s.response_rate is None else round(100 * s.response_rate, 1),
+                None if s.mean_score is None else round(s.mean_score, 2),
+                s.satisfied,
+                s.neutral,
+                s.dissatisfied,
+                share,
+                net,
+            ]
+        ],
+    )
+
+
+SCORE_LABELS = {
+    1: _("1 — pas du tout satisfait"),
+    2: _("2"),
+    3: _("3"),
+    4: _("4"),
+    5: _("5 — tout à fait satisfait"),
+}
+
+
+def scores_table(report: Report) -> Table:
+    """The answers by score, behind the satisfaction chart."""
+    s = report.satisfaction
+    return Table(
+        "satisfaction-notes",
+        _("Réponses à l'enquête de satisfaction par note"),
+        [_("note"), _("réponses")],
+        [[str(SCORE_LABELS[n]), s.by_score[n - 1]] for n in range(1, 6)],
     )
 
 
@@ -287,7 +322,7 @@ def report_tables(report: Report) -> list[Table]:
     ]
     satisfaction = satisfaction_table(report)
     if satisfaction is not None:
-        tables.append(satisfaction)
+        tables += [satisfaction, scores_table(report)]
     return tables + services_publics_tables(report)
 
 
@@ -303,6 +338,7 @@ TABLE_SLUGS = (
     "moderation-articles",
     "moderation-etats",
     "satisfaction",
+    "satisfaction-notes",
     "services-publics",
     "services-publics-manquants",
 )

@@ -122,6 +122,14 @@ def _charts(report: Report) -> dict:
             {_("demandes en cours"): [report.backlog.by_age[k] for k, _l, _h in AGE_BUCKETS]},
         ),
     }
+    satisfaction = report.satisfaction
+    if satisfaction is not None and satisfaction.answered:
+        found["satisfaction"] = charts.stacked_bars(
+            _("Réponses à l'enquête de satisfaction par note"),
+            _("Une barre par note, de 1 (pas du tout satisfait) à 5 (tout à fait satisfait)."),
+            ["1", "2", "3", "4", "5"],
+            {_("réponses"): list(satisfaction.by_score)},
+        )
     for kind in KINDS:
         items = []
         for c in report.channels:

@@ -20,9 +20,9 @@ from django.conf import settings
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
-from civique.inbox.actions import ActionError, queue_automatic_reply
+from civique.inbox.actions import ActionError, queue_automatic_reply, sent_automatically_since
 from civique.inbox.clocks import awaits_answer
-from civique.inbox.models import Conversation, Direction, Message, MessageVisibility
+from civique.inbox.models import Conversation, Message, MessageVisibility
 from civique.sla.calendar import is_open, next_opening
 from civique.sla.models import Policy
 from civique.sla.policies import calendar_for
@@ -48,14 +48,7 @@ def should_acknowledge(conversation: Conversation, message: Message, now: dateti
     if policy is None or policy.acknowledge_within is None:
         return False
     since = now - timedelta(hours=settings.CIVIQUE_ACK_PERIOD_HOURS)
-    recent = Message.objects.filter(
-        direction=Direction.OUTBOUND, meta__acknowledgement=True, created_at__gte=since
-    )
-    if recent.filter(conversation=conversation).exists():
-        return False
-    if conversation.contact_id is None:
-        return True
-    return not recent.filter(conversation__contact_id=conversation.contact_id).exists()
+    return not sent_automatically_since(conversation, "acknowledgement", since)
 
 
 def acknowledgement_text(conversation: Conversation, now: datetime) -> str:

@@ -264,6 +264,12 @@ class Connector:
         "" when nothing. French, shown above the reply box."""
         return ""
 
+    def free_message_allowed(self, last_inbound_at: datetime | None, now: datetime) -> bool:
+        """True when the platform accepts, ``now``, a private message nobody wrote for this
+        person (an automatic one: no agent tag) from someone who last wrote at
+        ``last_inbound_at`` (None: never). Messaging platforms with a window override it."""
+        return True
+
     def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
         """Do ``operation`` on the platform through ``channel``. Raise ``TransportError``
         (``permanent=True`` when a retry cannot succeed). Only kinds in ``operations`` arrive."""

@@ -54,6 +54,13 @@ class MetaWebhookConnector(Connector):
     def webhook_account(self, channel: Channel) -> str:
         return str((channel.settings or {}).get(self.account_setting) or "")
 
+    def free_message_allowed(self, last_inbound_at: datetime | None, now: datetime) -> bool:
+        """Messenger and Instagram Direct: a plain response within 24 hours of the person's last
+        private message (the HUMAN_AGENT tag beyond is for answers an agent wrote)."""
+        if last_inbound_at is None:
+            return False
+        return messaging_type(last_inbound_at, now) == {"messaging_type": "RESPONSE"}
+
     def handshake(self, channel: Channel, request: WebhookRequest) -> str | None:
         if request.query.get("hub.mode") != "subscribe":
             return None

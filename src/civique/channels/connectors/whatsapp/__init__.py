@@ -13,6 +13,7 @@ its own event, on the channel of the number named in ``value.metadata.phone_numb
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from civique.channels.connectors.base import (
@@ -36,7 +37,7 @@ from civique.channels.connectors.meta import (
 )
 from civique.channels.connectors.whatsapp.inbound import parse_status, parse_value
 from civique.channels.connectors.whatsapp.media import MediaFetcher
-from civique.channels.connectors.whatsapp.send import send
+from civique.channels.connectors.whatsapp.send import send, window_open
 
 if TYPE_CHECKING:
     from civique.channels.models import Channel
@@ -102,6 +103,11 @@ class WhatsAppConnector(MetaWebhookConnector):
 
     def perform(self, channel: Channel, operation: OutboundOperation) -> SendResult:
         return send(channel, operation)
+
+    def free_message_allowed(self, last_inbound_at: datetime | None, now: datetime) -> bool:
+        """Free-form text only within the 24-hour customer-service window (a template beyond,
+        which carries an agent's answer, not an automatic message)."""
+        return window_open(last_inbound_at, now)
 
 
 def _change_number(change: Any) -> str:

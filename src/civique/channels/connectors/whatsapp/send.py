@@ -86,12 +86,16 @@ def send(channel: Channel, operation: OutboundOperation) -> SendResult:
 def within_window(operation: OutboundOperation, now: datetime | None = None) -> bool:
     """True while the person's last message (``operation.last_inbound_at``, set by the inbox) is
     less than 24 hours old. Unknown means closed."""
-    last = operation.last_inbound_at
+    return window_open(operation.last_inbound_at, now or timezone.now())
+
+
+def window_open(last: datetime | None, now: datetime) -> bool:
+    """The customer-service window: less than 24 hours since ``last`` (None: closed)."""
     if last is None:
         return False
     if timezone.is_naive(last):
         last = last.replace(tzinfo=UTC)
-    return (now or timezone.now()) - last < WINDOW
+    return now - last < WINDOW
 
 
 def _send_template(

@@ -27,6 +27,7 @@ from civique.demo.knowledge_base import load_knowledge_base
 from civique.demo.models import DemoLoad
 from civique.demo.moderation import add_moderation
 from civique.demo.networks import NETWORKS, add_networks
+from civique.demo.satisfaction import add_surveys
 from civique.demo.simulate import SIMULATORS
 from civique.inbox.clocks import recompute
 from civique.inbox.models import Conversation
@@ -130,13 +131,18 @@ class Command(BaseCommand):
             load, commune = self.start_load(options["conversations"], options["seed"])
             missing, first_id = load.conversations, 0
         try:
-            # The demo's past is played without automatic acknowledgements (they would leave
-            # as a burst of old mail on the first start); its clocks are recomputed at the end.
-            with override_settings(CIVIQUE_AUTO_ACKNOWLEDGE=False):
+            # The demo's past is played without automatic acknowledgements nor satisfaction
+            # surveys (they would leave as a burst of old mail on the first start); its clocks
+            # are recomputed at the end, and a few answered surveys added (demo/satisfaction.py).
+            with override_settings(
+                CIVIQUE_AUTO_ACKNOWLEDGE=False, CIVIQUE_SATISFACTION_SURVEY=False
+            ):
                 stats = generate(commune, missing, load.seed + first_id, first_id=first_id)
                 social = add_networks(commune, load.seed, timezone.now())
                 with transaction.atomic():
                     moderated = add_moderation(commune, load.seed, timezone.now())
+            with transaction.atomic():
+                add_surveys(load.seed, timezone.now())
             recompute_all_clocks()
             knowledge = load_knowledge_base()
         except KeyboardInterrupt:
