@@ -1,7 +1,8 @@
 """``civique bench ingest``: measure end-to-end ingestion against a plain bulk insert;
 ``civique bench hostile``: the intake's latency while a worker processes hostile mail;
 ``civique bench webhooks``: the webhook's acknowledgement latency at a sustained rate;
-``civique bench analysis``: the analysers' precision and recall, and their throughput.
+``civique bench analysis``: the analysers' precision and recall, and their throughput;
+``civique bench bigimport``: memory and rate of ``civique ingest`` on large mboxes.
 
 The benchmark itself lives in ``bench/ingest.py`` at the root of the repository (benchmarks are
 not part of the installed package); this command loads it from ``settings.PROJECT_DIR``.
@@ -23,6 +24,7 @@ BENCHMARKS = {
     "webhooks": "webhooks.py",
     "analysis": "analysis.py",
     "knowledge": "knowledge.py",
+    "bigimport": "bigimport.py",
 }
 
 
@@ -49,7 +51,8 @@ class Command(BaseCommand):
         "--seconds, et --url --channel pour viser un serveur en marche) ; la précision, le rappel "
         "et le débit des analyseurs (analysis : --mlma, --no-ner) ; la recherche dans la "
         "base de connaissances (knowledge : justesse sur les questions étiquetées, latence avec "
-        "--articles fiches)."
+        "--articles fiches) ; les gros imports (bigimport : mémoire de lecture d'une boîte mbox "
+        "de --events courriels et de 4 fois plus, débit avec --jobs 1 et 2)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -103,6 +106,9 @@ class Command(BaseCommand):
             load_benchmark("analysis").main(
                 self.stdout, mlma=Path(options["mlma"]), with_ner=not options["no_ner"]
             )
+            return
+        if options["benchmark"] == "bigimport":
+            load_benchmark("bigimport").main(options["events"], options["keep"], self.stdout)
             return
         if options["benchmark"] == "knowledge":
             if not 0 <= options["articles"] <= 1_000_000 or not 1 <= options["queries"] <= 100_000:
