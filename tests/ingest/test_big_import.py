@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from civique.inbox.models import Message
 from civique.ingest.models import EventState, ImportProgress, InboundEvent
 from civique.ingest.progressbar import duration, render_progress
-from civique.ingest.sources import LINE_CHUNK, mbox_mails
+from civique.ingest.sources import LINE_CHUNK, maildir_mails, mbox_mails
 from tests.channels.mail import mail
 from tests.ingest.procs import civique, counts, fetch, wait_for
 from tests.ingest.test_ingest_command import summary
@@ -190,6 +190,20 @@ def test_a_maildir_is_read_from_cur_and_new_but_not_tmp(email_channel, tmp_path)
     out, err = run(str(box))
     assert (out.strip(), err) == (summary(2, 0, 0, 0), "")
     assert sorted(Message.objects.values_list("subject", flat=True)) == ["Lu", "Nouveau"]
+
+
+def test_a_maildir_mail_moved_or_deleted_while_importing_is_followed_or_skipped(tmp_path):
+    box = make_maildir(tmp_path / "Maildir")
+    for n in range(3):
+        deliver(box, "new", f"170000000{n}.M{n}P1.mx", lf_mail(n))
+    mails = maildir_mails(box, 10**9)
+    assert next(mails).raw == lf_mail(0)
+    # A mail client reads the second one and deletes the third meanwhile.
+    (box / "new" / "1700000001.M1P1.mx").rename(box / "cur" / "1700000001.M1P1.mx:2,S")
+    (box / "new" / "1700000002.M2P1.mx").unlink()
+    assert [(m.label, m.raw, m.end) for m in mails] == [
+        (str(box / "cur" / "1700000001.M1P1.mx:2,S"), lf_mail(1), 2)
+    ]
 
 
 def test_a_folder_that_is_not_a_maildir_is_refused_in_french(email_channel, tmp_path):

@@ -17,6 +17,7 @@ reader).
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 from collections.abc import Iterator
@@ -195,12 +196,25 @@ def maildir_files(folder: Path) -> list[Path]:
 
 def maildir_mails(folder: Path, max_bytes: int, start: int = 0) -> Iterator[RawMail]:
     """Each mail of the Maildir ``folder`` after the first ``start`` ones."""
-    for rank, path in enumerate(maildir_files(folder), start=1):
+    for rank, listed in enumerate(maildir_files(folder), start=1):
         if rank <= start:
             continue
+        path = listed if listed.exists() else _moved(folder, listed)
+        if path is None:
+            continue  # deleted since the folder was listed: nothing left to import
         size = path.stat().st_size
         raw = path.read_bytes() if size <= max_bytes else None
         yield RawMail(str(path), raw, size, rank)
+
+
+def _moved(folder: Path, listed: Path) -> Path | None:
+    """Where a mail client moved ``listed`` since the listing (new/ to cur/, flags changed)."""
+    unique = listed.name.split(":", 1)[0]
+    for sub in ("cur", "new"):
+        for candidate in (folder / sub).glob(f"{glob.escape(unique)}*"):
+            if candidate.name.split(":", 1)[0] == unique:
+                return candidate
+    return None
 
 
 def source_mails(source: Source, max_bytes: int, start: int = 0) -> Iterator[RawMail]:
