@@ -366,6 +366,22 @@ def test_durations_read_in_french():
 # --- Killed with SIGKILL -----------------------------------------------------------------------
 
 KILL_MAILS = 200
+
+
+def processes_reading(path: str) -> list[int]:
+    """Live processes whose command line names ``path``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if path.encode() in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 PROGRESS = "SELECT COALESCE(MAX(mails), 0) FROM ingest_importprogress"
 
 
@@ -389,6 +405,12 @@ def test_an_import_killed_after_recording_progress_resumes_without_duplicates(in
         if process.poll() is None:
             process.kill()
             process.wait()
+    try:
+        # Its parsing processes died with it (orphans would keep its database session open).
+        wait_for(lambda: not processes_reading(path), timeout=10)
+    finally:
+        for pid in processes_reading(path):  # left by a failure: not for the next tests
+            os.kill(pid, signal.SIGKILL)
     recorded = fetch(env, PROGRESS)[0]
     done, _messages, _distinct = counts(env)
     assert 0 < recorded <= done < KILL_MAILS, "the kill must land in the middle of the import"

@@ -8,13 +8,19 @@ ahead: memory stays bounded whatever the size of the mailbox.
 The pool's processes are forked (Django is set up in them already). They inherit the parent's
 open database connections but never use them: they only parse, and a pool process ends with
 ``os._exit``, which closes nothing on the server's side. Closing the connections before the fork
-is not an option: the import may run inside a transaction (the tests do).
+is not an option: the import may run inside a transaction (the tests do). A pool process is
+killed as soon as the importing process dies (``PR_SET_PDEATHSIG``): after a ``kill -9`` of the
+import, an orphan would otherwise wait forever for work, holding its copy of the database socket,
+so that PostgreSQL would keep the dead import's session, and its locks, open.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,6 +34,7 @@ from civique.ingest.watchdog import ProcessingTimeout, time_limit
 
 logger = logging.getLogger(__name__)
 WINDOW_PER_JOB = 4
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass
@@ -42,6 +49,15 @@ class Parsed:
         if self.error is not None:
             raise self.error
         return self.messages or []
+
+
+def die_with_parent(parent: int) -> None:
+    """Pool initializer: be killed when ``parent`` (the importing process) dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        logger.warning("prctl(PR_SET_PDEATHSIG) impossible : errno %s", ctypes.get_errno())
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
 
 
 def parse_payload(kind: str, payload: bytes, content_type: str, seconds: float) -> Parsed:
@@ -65,7 +81,12 @@ def parse_ahead(
         for mail in mails:
             yield mail, None
         return
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     pending: deque[tuple[RawMail, Future | None]] = deque()
     broken = False
     try:
