@@ -16,6 +16,7 @@ so that PostgreSQL would keep the dead import's session, and its locks, open.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import multiprocessing
@@ -81,6 +82,7 @@ def parse_ahead(
         for mail in mails:
             yield mail, None
         return
+    _warm_up(kind, content_type)
     pool = ProcessPoolExecutor(
         jobs,
         mp_context=multiprocessing.get_context("fork"),
@@ -105,6 +107,13 @@ def parse_ahead(
             yield _result(*pending.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_up(kind: str, content_type: str) -> None:
+    """Parse a tiny payload once before forking, so that what the parser loads on first use
+    (modules, compiled patterns, translations) is loaded once, not again in each process."""
+    with contextlib.suppress(Exception):  # a warm-up: the real mails report their own errors
+        get_connector(kind).parse(None, b"From: a@example.org\r\n\r\n.\r\n", content_type)
 
 
 def _result(mail: RawMail, future: Future | None) -> tuple[RawMail, Parsed | None]:
