@@ -14,36 +14,13 @@ from contextlib import closing
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from tests.channels.mail import mail
-from tests.ingest.procs import civique, counts, isolated_env, wait_for
+from tests.ingest.procs import civique, counts, wait_for
+from tests.ingest.test_ingest_command import summary
 
 MAILS = 40
-SEED = """
-from civique.core.models import Team
-from civique.channels.models import Channel
-team = Team.objects.create(slug="accueil", name="Accueil")
-Channel.objects.create(kind="email", name="contact@valmont.example", team=team, is_active=False)
-"""
 CLAIMED = "SELECT id FROM ingest_inboundevent WHERE state = 'pending' AND attempts >= 1"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def ingest_env(request, tmp_path):
-    with isolated_env(request.param, tmp_path) as env:
-        # The default backoff: the mail a killed run was on is not due again for 30 s.
-        env["CIVIQUE_RETRY_BASE_SECONDS"] = "30"
-        civique(env, "migrate", "--verbosity", "0")
-        civique(env, "shell", "-c", SEED)
-        yield env
-
-
-def summary(new: int, known: int, recovered: int, errors: int) -> str:
-    return (
-        f"{new} nouveau(x) message(s), {known} déjà connu(s), {recovered} repris d'une "
-        f"exécution précédente, {errors} en erreur."
-    )
 
 
 def write_mbox(path: Path) -> Path:

@@ -22,6 +22,7 @@ from civique.core.wakeup import wake
 from civique.core.write_turn import in_write_turn
 from civique.inbox.models import Message
 from civique.ingest.models import EventState, InboundEvent
+from civique.ingest.parallel import Parsed
 from civique.ingest.pipeline import RetryLater, prepare, run_pipeline
 from civique.ingest.prepare import own_contacts
 from civique.ingest.watchdog import ProcessingTimeout, time_limit
@@ -55,10 +56,7 @@ def receive_event(
     delivery to the platform.
     """
     if len(payload) > settings.CIVIQUE_MAX_EVENT_BYTES:
-        raise EventTooLarge(
-            f"Contenu de {len(payload)} octets, au-delà de la limite de "
-            f"{settings.CIVIQUE_MAX_EVENT_BYTES} octets."
-        )
+        raise EventTooLarge(too_large(len(payload)))
     external_id = (external_id or "sha256:" + hashlib.sha256(payload).hexdigest())[:255]
     extra = {}
     if claimed:
@@ -85,6 +83,14 @@ def receive_event(
 
         transaction.on_commit(lambda: wake(process_inbound_events))
     return Received(event, created=True)
+
+
+def too_large(size: int) -> str:
+    """Why a delivery of ``size`` bytes is refused."""
+    return (
+        f"Contenu de {size} octets, au-delà de la limite de "
+        f"{settings.CIVIQUE_MAX_EVENT_BYTES} octets."
+    )
 
 
 def poll_channel_now(channel: Channel) -> int:
@@ -180,33 +186,43 @@ def take_over_event(event_id: int, claimed_before: datetime) -> InboundEvent | N
 
 
 def receive_and_process(
-    channel: Channel, payload: bytes, content_type: str, external_id: str = ""
+    channel: Channel,
+    payload: bytes,
+    content_type: str,
+    external_id: str = "",
+    *,
+    parsed: Parsed | None = None,
 ) -> Received:
     """Store a delivery and process it at once, for callers that answer with the result (the
-    portal's reference, the API's conversation, a logged call).
+    portal's reference, the API's conversation, a logged call, ``civique ingest``).
 
     The event is stored already claimed, so no worker's sweep takes it meanwhile; if processing
     fails, a worker retries it after its backoff. A delivery already known is returned as is.
+    ``parsed``: the channel's connector's parse of this very ``payload``, done beforehand (in
+    another process); used instead of parsing again, this first time only.
     """
     received = receive_event(
         channel, payload, content_type, external_id, enqueue=False, claimed=True
     )
     if not received.created:
         return received
-    return Received(_run_claimed(received.event), created=True)
+    return Received(_run_claimed(received.event, parsed), created=True)
 
 
-def _run_claimed(event: InboundEvent) -> InboundEvent:
-    """Parse and prepare, then run the pipeline in one transaction; record a failure on the
-    event. Only the pipeline's reads and writes happen inside the transaction: on the embedded
-    profile it holds the database's write lock, which the intake needs too."""
+def _run_claimed(event: InboundEvent, parsed: Parsed | None = None) -> InboundEvent:
+    """Parse (unless ``parsed``) and prepare, then run the pipeline in one transaction; record
+    a failure on the event. Only the pipeline's reads and writes happen inside the transaction:
+    on the embedded profile it holds the database's write lock, which the intake needs too."""
     event_id = event.pk
     try:
         with time_limit(settings.CIVIQUE_EVENT_TIME_LIMIT):
-            parsed = event.channel.connector.parse(
-                event.channel, bytes(event.payload), event.content_type
-            )
-            contexts = prepare(event, parsed)
+            if parsed is None:
+                messages = event.channel.connector.parse(
+                    event.channel, bytes(event.payload), event.content_type
+                )
+            else:
+                messages = parsed.messages_or_raise()
+            contexts = prepare(event, messages)
             with transaction.atomic():
                 event = InboundEvent.objects.select_for_update().get(pk=event_id)
                 if event.state == EventState.DONE:

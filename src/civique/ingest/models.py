@@ -68,3 +68,32 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}:{self.external_id}"
+
+
+class ImportProgress(models.Model):
+    """How far ``civique ingest`` got in one mbox or Maildir for one channel, so that a run
+    interrupted in a large import starts again where it stopped instead of reading everything
+    again. ``position`` is where the next mail starts (a byte offset in an mbox, a rank in a
+    Maildir); every mail before it was taken in (stored, then processed or reported). It is
+    trusted only while ``fingerprint`` still matches the source (see ``ingest.progress``).
+    Kept in the database, beside the events it vouches for: a database emptied or replaced takes
+    its progress with it."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=1000)
+    fingerprint = models.CharField(_("empreinte"), max_length=64)
+    position = models.BigIntegerField(_("position"), default=0)
+    mails = models.PositiveIntegerField(_("courriels lus"), default=0)
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "source"], name="importprogress_unique_per_channel"
+            )
+        ]
+        verbose_name = _("avancement d'import")
+        verbose_name_plural = _("avancements d'import")
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.mails})"

@@ -4,6 +4,7 @@
 ``civique bench analysis``: the analysers' precision and recall, and their throughput;
 ``civique bench knowledge``: the knowledge base's search; ``civique bench reporting``: the
 supervisors' dashboard over many conversations.
+``civique bench bigimport``: memory and rate of ``civique ingest`` on large mboxes.
 
 The benchmark itself lives in ``bench/ingest.py`` at the root of the repository (benchmarks are
 not part of the installed package); this command loads it from ``settings.PROJECT_DIR``.
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "analysis": "analysis.py",
     "knowledge": "knowledge.py",
     "reporting": "reporting.py",
+    "bigimport": "bigimport.py",
 }
 
 
@@ -53,7 +55,9 @@ class Command(BaseCommand):
         "et le débit des analyseurs (analysis : --mlma, --no-ner) ; la recherche dans la "
         "base de connaissances (knowledge : justesse sur les questions étiquetées, latence avec "
         "--articles fiches) ; le tableau de bord des engagements (reporting : --conversations "
-        "demandes, --runs passages)."
+        "demandes, --runs passages) ; "
+        "les gros imports (bigimport : mémoire de lecture d'une boîte mbox "
+        "de --events courriels et de 4 fois plus, débit avec --jobs 1 et 2)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -111,6 +115,9 @@ class Command(BaseCommand):
             load_benchmark("analysis").main(
                 self.stdout, mlma=Path(options["mlma"]), with_ner=not options["no_ner"]
             )
+            return
+        if options["benchmark"] == "bigimport":
+            load_benchmark("bigimport").main(options["events"], options["keep"], self.stdout)
             return
         if options["benchmark"] == "knowledge":
             if not 0 <= options["articles"] <= 1_000_000 or not 1 <= options["queries"] <= 100_000:

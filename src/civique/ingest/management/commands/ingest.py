@@ -1,22 +1,26 @@
-"""``civique ingest``: import .eml/.mbox files into an email channel, or replay stored events.
+"""``civique ingest``: import .eml files, mboxes and Maildir folders into an email channel, or
+replay stored events.
 
-    civique ingest FILE [FILE...] [--channel ID]
+    civique ingest FILE [FILE...] [--channel ID] [--jobs N]
     civique ingest --replay [--channel ID] [--state parked|done|all] [--since DATE]
 
 Files go through the same durable intake as IMAP (one InboundEvent per mail, then the pipeline),
 so importing the same file twice gives the same messages once. An import first finishes what an
 earlier run left pending on the channel (a run killed in the middle of a mail, a failure to
-retry), so running it again after an interruption completes the work.
+retry), so running it again after an interruption completes the work; in an mbox or a Maildir it
+starts again after the last mail recorded as taken in (``ingest.resume``), the mails before
+counted as already known. An mbox is read as a stream (``ingest.sources``), its mails parsed
+ahead in ``--jobs`` processes (``ingest.parallel``) and stored in the file's order.
 """
 
 from __future__ import annotations
 
-import mailbox
-from collections.abc import Iterator
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Max
 from django.utils import timezone
@@ -31,8 +35,13 @@ from civique.ingest.actions import (
     receive_and_process,
     requeue_events,
     take_over_event,
+    too_large,
 )
 from civique.ingest.models import EventState, InboundEvent
+from civique.ingest.parallel import Parsed, parse_ahead
+from civique.ingest.progressbar import ProgressBar
+from civique.ingest.resume import Tracker
+from civique.ingest.sources import NotAMailSource, RawMail, Source, open_source, source_mails
 
 REPLAY_STATES = {
     "parked": [EventState.PARKED],
@@ -41,6 +50,7 @@ REPLAY_STATES = {
 }
 REQUEUE_CHUNK = 500
 UNFINISHED = [EventState.PENDING, EventState.RETRYING]
+MAIL = "message/rfc822"
 
 
 @dataclass
@@ -59,13 +69,24 @@ class Summary:
 
 class Command(BaseCommand):
     help = _(
-        "Importe des courriels (.eml, .mbox) dans un canal de courriel, ou rejoue les événements "
-        "entrants déjà enregistrés (--replay)."
+        "Importe des courriels (fichiers .eml, boîtes mbox, dossiers Maildir) dans un canal de "
+        "courriel, ou rejoue les événements entrants déjà enregistrés (--replay)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="*", metavar="FICHIER", help=_("fichiers .eml ou .mbox"))
+        parser.add_argument(
+            "files",
+            nargs="*",
+            metavar="FICHIER",
+            help=_("fichiers .eml ou .mbox, ou dossiers Maildir"),
+        )
         parser.add_argument("--channel", type=int, help=_("numéro du canal"))
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help=_("nombre de processus qui lisent les courriels à l'avance (par défaut : 1)"),
+        )
         parser.add_argument(
             "--replay", action="store_true", help=_("rejouer les événements enregistrés")
         )
@@ -87,21 +108,27 @@ class Command(BaseCommand):
             return
         if not options["files"]:
             raise CommandError(_("Indiquez au moins un fichier .eml ou .mbox, ou --replay."))
-        paths = [_existing(name) for name in options["files"]]
+        jobs = _jobs(options["jobs"])
+        sources = [_source(name) for name in options["files"]]
         channel = _email_channel(options["channel"])
-        self._import(channel, paths)
+        self._import(channel, sources, jobs)
 
     # --- Files --------------------------------------------------------------------------------
 
-    def _import(self, channel: Channel, paths: list[Path]) -> None:
+    def _import(self, channel: Channel, sources: list[Source], jobs: int) -> None:
         summary = Summary(
             started=timezone.now(),
             last_message=Message.objects.aggregate(m=Max("pk"))["m"] or 0,
         )
         self._recover(channel, summary)
-        for path in paths:
-            for label, raw in _mails(path):
-                self._import_one(channel, label, raw, summary)
+        bar = ProgressBar(
+            self._draw_progress,
+            sum(source.size for source in sources),
+            enabled=self.stderr.isatty(),
+        )
+        for source in sources:
+            self._import_source(channel, source, jobs, summary, bar)
+        bar.finish()
         self.stdout.write(
             _(
                 "%(new)s nouveau(x) message(s), %(known)s déjà connu(s), %(recovered)s repris "
@@ -117,6 +144,10 @@ class Command(BaseCommand):
         for error in summary.errors:
             self.stderr.write(error)
 
+    def _draw_progress(self, text: str) -> None:
+        self.stderr.write(text, ending="")
+        self.stderr.flush()
+
     def _recover(self, channel: Channel, summary: Summary) -> None:
         """Finish, oldest first, the events of the channel an earlier run left unfinished: the
         mail a killed run was on, failures waiting for their retry, mail polled but not yet
@@ -131,10 +162,36 @@ class Command(BaseCommand):
             else:
                 summary.errors.append(f"#{event.pk} ({event.external_id}) : {_reason(event)}")
 
-    def _import_one(self, channel: Channel, label: str, raw: bytes, summary: Summary) -> None:
+    def _import_source(
+        self, channel: Channel, source: Source, jobs: int, summary: Summary, bar: ProgressBar
+    ) -> None:
+        """Each mail of ``source`` after those an earlier run took in, in order."""
+        tracker = Tracker(channel, source)
+        position, skipped, skipped_bytes = tracker.start()
+        summary.known += skipped
+        bar.skip(skipped_bytes)
+        mails = source_mails(source, settings.CIVIQUE_MAX_EVENT_BYTES, position)
+        limit = settings.CIVIQUE_EVENT_TIME_LIMIT
+        try:
+            for mail, parsed in parse_ahead(mails, jobs, channel.kind, MAIL, limit):
+                self._import_one(channel, mail, parsed, summary)
+                tracker.taken(mail)
+                # An mbox's bytes include the From lines: the bar reaches the file's size.
+                bar.advance(mail.end - position if source.kind == "mbox" else mail.size)
+                position = mail.end
+        finally:
+            tracker.save()
+
+    def _import_one(
+        self, channel: Channel, mail: RawMail, parsed: Parsed | None, summary: Summary
+    ) -> None:
+        label = mail.label
+        if mail.raw is None:
+            summary.errors.append(f"{label} : {too_large(mail.size)}")
+            return
         try:
             # Stored already claimed: no worker takes it while this run processes it.
-            received = receive_and_process(channel, raw, "message/rfc822")
+            received = receive_and_process(channel, mail.raw, MAIL, parsed=parsed)
         except EventTooLarge as exc:
             summary.errors.append(f"{label} : {exc}")
             return
@@ -200,11 +257,29 @@ def _reason(event: InboundEvent) -> str:
     }
 
 
-def _existing(name: str) -> Path:
+def _source(name: str) -> Source:
     path = Path(name)
-    if not path.is_file():
+    if not path.exists():
         raise CommandError(_("Fichier introuvable : %(path)s") % {"path": name})
-    return path
+    try:
+        return open_source(path)
+    except NotAMailSource as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(
+            _("Lecture impossible de %(path)s : %(error)s")
+            % {"path": name, "error": exc.strerror or exc}
+        ) from None
+
+
+def _jobs(value: int) -> int:
+    highest = (os.cpu_count() or 1) * 4
+    if not 1 <= value <= highest:
+        raise CommandError(
+            _("--jobs va de 1 à %(max)s (4 par cœur de cette machine) ; reçu : %(value)s.")
+            % {"max": highest, "value": value}
+        )
+    return value
 
 
 def _channel(channel_id: int) -> Channel:
@@ -228,26 +303,6 @@ def _email_channel(channel_id: int | None) -> Channel:
             % {"name": channel.name, "id": channel.pk}
         )
     return channel
-
-
-def _is_mbox(path: Path) -> bool:
-    if path.suffix.lower() == ".mbox":
-        return True
-    with path.open("rb") as handle:
-        return handle.read(5) == b"From "
-
-
-def _mails(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(label, raw bytes) of each mail in ``path``: one for .eml, each message of an mbox."""
-    if not _is_mbox(path):
-        yield str(path), path.read_bytes()
-        return
-    box = mailbox.mbox(path, create=False)
-    try:
-        for index, key in enumerate(box.keys(), start=1):
-            yield f"{path} (n°{index})", box.get_bytes(key)
-    finally:
-        box.close()
 
 
 def _since(raw: str) -> datetime:
