@@ -358,6 +358,9 @@ CIVIQUE_PORTAL_CHANNEL = env_int("CIVIQUE_PORTAL_CHANNEL", 0) or None
 CIVIQUE_MAX_REQUEST_BYTES = env_int("CIVIQUE_MAX_REQUEST_BYTES", 64 * 1024 * 1024)
 EMAIL_FROM_DEFAULT = env_str("CIVIQUE_EMAIL_FROM", "Ville de Valmont <contact@valmont.example>")
 DEFAULT_FROM_EMAIL = EMAIL_FROM_DEFAULT
+# Seconds before a system mail (notification copies) gives up on the SMTP server, so a server
+# that hangs cannot block the scheduler's tick.
+EMAIL_TIMEOUT = env_int("CIVIQUE_EMAIL_TIMEOUT", 10)
 
 # --- Security -------------------------------------------------------------------------------
 CSRF_FAILURE_VIEW = "civique.core.views.csrf_failure"

@@ -3,7 +3,7 @@ never show, each agent sees only their own, forms are checked."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from civique.notifications.actions import deliver_due_notifications, notify, propose_shift
 from civique.notifications.models import DutyShift, Kind, Notification, Preference, ShiftState
-from civique.sla.models import Calendar
+from civique.sla.models import Calendar, OpeningSlot
 from tests.notifications.conftest import paris
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +20,12 @@ LIST = "/notifications/"
 
 
 def _notification(user, text, *, delivered: bool) -> Notification:
-    now = timezone.now()
-    n = notify(user, Kind.ASSIGNED, text, now=now)
-    if delivered:
-        Notification.objects.filter(pk=n.pk).update(deliver_at=now - timedelta(minutes=1))
-        deliver_due_notifications(now)
+    if delivered:  # a past Tuesday morning, within the default hours (the sweep checks them)
+        n = notify(user, Kind.ASSIGNED, text, now=paris(2026, 3, 10, 10, 0))
+        deliver_due_notifications(paris(2026, 3, 10, 10, 0))
     else:
-        Notification.objects.filter(pk=n.pk).update(deliver_at=now + timedelta(days=2))
+        n = notify(user, Kind.ASSIGNED, text, now=timezone.now())
+        Notification.objects.filter(pk=n.pk).update(deliver_at=timezone.now() + timedelta(days=2))
     n.refresh_from_db()
     return n
 
@@ -91,7 +90,8 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
 
 
 def test_preferences_are_saved_and_audited(client, agent):
-    calendar = Calendar.objects.get(team__isnull=True, personal=False)
+    calendar = Calendar.objects.create(name="Temps partiel", personal=True)
+    OpeningSlot.objects.create(calendar=calendar, weekday=0, opens=time(9), closes=time(12))
     client.force_login(agent)
     response = client.post(
         reverse("notifications:preferences"), {"email": "on", "calendar": calendar.pk}

@@ -12,6 +12,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -66,6 +67,20 @@ def poll_channels() -> None:
         wake(poll_channel, channel_id)
 
 
+def run_steps(steps: list[tuple[str, Callable[[], object]]]) -> list[str]:
+    """Run each step of a tick in turn; one that fails is logged (its name and traceback, no
+    data) and the next ones still run, so a broken commitment sweep never stops notifications
+    from being delivered. Returns the names of the steps that failed."""
+    failed = []
+    for name, step in steps:
+        try:
+            step()
+        except Exception:
+            logger.exception("Étape « %s » du planificateur en échec", name)
+            failed.append(name)
+    return failed
+
+
 class Scheduler(threading.Thread):
     def __init__(self, name: str | None = None) -> None:
         super().__init__(daemon=True, name="civique-scheduler")
@@ -78,15 +93,19 @@ class Scheduler(threading.Thread):
         while not self.stopping.is_set():
             try:
                 close_old_connections()
-                heartbeat(self.worker_name)
-                sweep()
-                sweep_commitments()
-                deliver_due_notifications()
+                run_steps(
+                    [
+                        ("heartbeat", lambda: heartbeat(self.worker_name)),
+                        ("sweep", sweep),
+                        ("sweep_commitments", sweep_commitments),
+                        ("deliver_due_notifications", deliver_due_notifications),
+                    ]
+                )
                 if time.monotonic() - last_poll >= settings.CIVIQUE_POLL_SECONDS:
-                    poll_channels()
+                    run_steps([("poll_channels", poll_channels)])
                     last_poll = time.monotonic()
                 if time.monotonic() - last_prune >= PRUNE_SECONDS:
-                    prune_task_results()
+                    run_steps([("prune_task_results", prune_task_results)])
                     last_prune = time.monotonic()
             except Exception:
                 logger.exception("Tour du planificateur en échec")

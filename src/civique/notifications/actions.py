@@ -18,8 +18,9 @@ from civique.core.audit import audit
 from civique.core.models import User
 from civique.inbox.models import Conversation, Priority
 from civique.notifications.access import can_manage_agent
-from civique.notifications.hours import delivery_time
+from civique.notifications.hours import delivery_time, hours_for, opening_or_hold
 from civique.notifications.models import DutyShift, Kind, Notification, Preference, ShiftState
+from civique.sla.calendar import is_open
 from civique.sla.models import Calendar
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,22 @@ def active_shifts(now: datetime) -> QuerySet[DutyShift]:
     return DutyShift.objects.filter(state=ShiftState.ACCEPTED, starts__lte=now, ends__gt=now)
 
 
+def on_duty(user: User, now: datetime) -> bool:
+    return active_shifts(now).filter(user=user).exists()
+
+
+def reach_time(user: User, urgent: bool, now: datetime) -> tuple[datetime, bool]:
+    """When a notification may reach ``user``, and whether only thanks to duty: ``now`` within
+    their hours, ``now`` for an urgent one while they are on an accepted duty shift, else their
+    next opening. The one rule both ``notify`` and the sweep apply."""
+    hours = hours_for(user, now)
+    if is_open(now, hours.calendar):
+        return now, False
+    if urgent and on_duty(user, now):
+        return now, True
+    return opening_or_hold(now, hours), False
+
+
 def notify(
     recipient: User,
     kind: str,
@@ -64,10 +81,7 @@ def notify(
         return None
     now = now or timezone.now()
     urgent = is_urgent(kind, conversation)
-    deliver_at = delivery_time(recipient, now)
-    via_duty = False
-    if deliver_at > now and urgent and active_shifts(now).filter(user=recipient).exists():
-        deliver_at, via_duty = now, True
+    deliver_at, via_duty = reach_time(recipient, urgent, now)
     if not url and conversation is not None:
         url = reverse("inbox:detail", args=[conversation.pk])
     return Notification.objects.create(
@@ -84,9 +98,11 @@ def notify(
 
 
 def due_notifications(now: datetime) -> QuerySet[Notification]:
-    """Held notifications whose time has come, and urgent ones of agents now on duty."""
+    """Held notifications whose time has come, and urgent ones of agents now on duty. Those of
+    a deactivated account stay undelivered (never emailed); they are kept, not deleted, so a
+    reactivated agent finds them within their hours."""
     on_duty = active_shifts(now).filter(user=OuterRef("recipient"))
-    return Notification.objects.filter(delivered_at__isnull=True).filter(
+    return Notification.objects.filter(delivered_at__isnull=True, recipient__is_active=True).filter(
         Q(deliver_at__lte=now) | Q(urgent=True, deliver_at__gt=now) & Exists(on_duty)
     )
 
@@ -94,30 +110,49 @@ def due_notifications(now: datetime) -> QuerySet[Notification]:
 def deliver_due_notifications(now: datetime | None = None) -> int:
     """The scheduler's sweep: deliver what is due, then email those who asked for it.
 
+    Due is not enough: the recipient's hours are checked again at delivery (they may have
+    changed while it was held — a closure, other slots, another team — or the sweep may run
+    late, at night), and what may not reach them now is held again until their next opening.
+
     Each notification is claimed by a conditional update before its email goes, so two sweeps
     (two workers, or a replay) never deliver nor email it twice; a crash between the claim and
     the email loses that email, never the in-app notification."""
     now = now or timezone.now()
     delivered = 0
-    for notification in due_notifications(now).order_by("deliver_at", "pk")[:SWEEP_LIMIT]:
-        early = notification.deliver_at > now
-        changes = {"delivered_at": now, **({"via_duty": True} if early else {})}
-        claimed = Notification.objects.filter(pk=notification.pk, delivered_at__isnull=True)
-        if not claimed.update(**changes):
+    reach: dict[tuple[int, bool], tuple[datetime, bool]] = {}
+    emails: dict[int, bool] = {}
+    due = due_notifications(now).select_related("recipient__notification_preference")
+    for notification in due.order_by("deliver_at", "pk")[:SWEEP_LIMIT]:
+        recipient = notification.recipient
+        key = (recipient.pk, notification.urgent)
+        if key not in reach:
+            reach[key] = reach_time(recipient, notification.urgent, now)
+        deliver_at, via_duty = reach[key]
+        pending = Notification.objects.filter(pk=notification.pk, delivered_at__isnull=True)
+        if deliver_at > now:
+            pending.update(deliver_at=deliver_at)
+            continue
+        if not pending.update(delivered_at=now, **({"via_duty": True} if via_duty else {})):
             continue
         delivered += 1
-        _email(notification, now)
+        if recipient.pk not in emails:
+            emails[recipient.pk] = wants_email(recipient)
+        if emails[recipient.pk]:
+            _email(notification, now)
     return delivered
 
 
 def wants_email(user: User) -> bool:
-    return bool(user.email) and Preference.objects.filter(user=user, email=True).exists()
+    if not user.email or not user.is_active:
+        return False
+    try:
+        return user.notification_preference.email
+    except Preference.DoesNotExist:
+        return False
 
 
 def _email(notification: Notification, now: datetime) -> None:
     recipient = notification.recipient
-    if not wants_email(recipient):
-        return
     body = notification.text
     if notification.url:
         body += "\n\n" + settings.SITE_URL + notification.url
@@ -157,6 +192,8 @@ def set_preferences(
 ) -> Preference:
     """Save the agent's choices; notifications still held wait for the new hours."""
     now = now or timezone.now()
+    if calendar is not None and not calendar.personal:
+        raise NotificationError(_("Choisissez un calendrier d'horaires personnels."))
     preference, _created = Preference.objects.get_or_create(user=user)
     old = {"email": preference.email, "calendar": preference.calendar_id}
     preference.email = email
@@ -190,6 +227,8 @@ def propose_shift(
         raise NotificationError(_("Cette astreinte serait déjà terminée."))
     if ends - starts > MAX_SHIFT:
         raise NotificationError(_("Une astreinte dure au plus sept jours."))
+    # Two proposals for the same agent at once: the second waits here, then sees the first.
+    User.objects.select_for_update().filter(pk=agent.pk).first()
     overlapping = DutyShift.objects.filter(
         user=agent,
         state__in=[ShiftState.PROPOSED, ShiftState.ACCEPTED],
@@ -209,13 +248,19 @@ def propose_shift(
     return shift
 
 
-def _decide(user: User, shift: DutyShift, allowed: str, state: str, verb: str, now) -> None:
-    if shift.state != allowed:
+def _decide(
+    user: User, shift: DutyShift, allowed: tuple[str, ...], state: str, verb: str, now
+) -> None:
+    """Precondition: inside a transaction. The shift's row is locked and its state read again,
+    so an acceptance racing a cancellation cannot both succeed."""
+    current = DutyShift.objects.select_for_update().get(pk=shift.pk)
+    if current.state not in allowed:
+        shift.state = current.state
         raise NotificationError(
             _("Cette astreinte est « %(state)s » : action impossible.")
-            % {"state": shift.get_state_display()}
+            % {"state": current.get_state_display()}
         )
-    old = shift.state
+    old = current.state
     shift.state = state
     shift.decided_at = now
     fields = ["state", "decided_at"]
@@ -234,7 +279,7 @@ def accept_shift(user: User, shift: DutyShift, now: datetime | None = None) -> N
         raise NotificationError(_("Cette astreinte ne vous est pas proposée."))
     if shift.ends <= now:
         raise NotificationError(_("Cette astreinte est déjà terminée."))
-    _decide(user, shift, ShiftState.PROPOSED, ShiftState.ACCEPTED, "duty.accept", now)
+    _decide(user, shift, (ShiftState.PROPOSED,), ShiftState.ACCEPTED, "duty.accept", now)
 
 
 @transaction.atomic
@@ -242,7 +287,12 @@ def decline_shift(user: User, shift: DutyShift, now: datetime | None = None) -> 
     if shift.user_id != user.pk:
         raise NotificationError(_("Cette astreinte ne vous est pas proposée."))
     _decide(
-        user, shift, ShiftState.PROPOSED, ShiftState.DECLINED, "duty.decline", now or timezone.now()
+        user,
+        shift,
+        (ShiftState.PROPOSED,),
+        ShiftState.DECLINED,
+        "duty.decline",
+        now or timezone.now(),
     )
 
 
@@ -254,7 +304,7 @@ def withdraw_shift(user: User, shift: DutyShift, now: datetime | None = None) ->
     _decide(
         user,
         shift,
-        ShiftState.ACCEPTED,
+        (ShiftState.ACCEPTED,),
         ShiftState.WITHDRAWN,
         "duty.withdraw",
         now or timezone.now(),
@@ -265,6 +315,5 @@ def withdraw_shift(user: User, shift: DutyShift, now: datetime | None = None) ->
 def cancel_shift(actor: User, shift: DutyShift, now: datetime | None = None) -> None:
     if not can_manage_agent(actor, shift.user):
         raise NotificationError(_("Vous ne pouvez annuler que les astreintes de vos services."))
-    if shift.state not in (ShiftState.PROPOSED, ShiftState.ACCEPTED):
-        raise NotificationError(_("Cette astreinte n'est plus en cours."))
-    _decide(actor, shift, shift.state, ShiftState.CANCELLED, "duty.cancel", now or timezone.now())
+    running = (ShiftState.PROPOSED, ShiftState.ACCEPTED)
+    _decide(actor, shift, running, ShiftState.CANCELLED, "duty.cancel", now or timezone.now())

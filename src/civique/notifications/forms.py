@@ -14,7 +14,9 @@ class PreferencesForm(forms.Form):
     )
     calendar = forms.ModelChoiceField(
         label=_("Mes horaires"),
-        queryset=Calendar.objects.filter(slots__isnull=False).distinct().order_by("name"),
+        queryset=Calendar.objects.filter(personal=True, slots__isnull=False)
+        .distinct()
+        .order_by("name"),
         required=False,
         empty_label=_("Les horaires de mon service"),
         help_text=_(

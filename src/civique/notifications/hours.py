@@ -1,14 +1,16 @@
 """An agent's hours: when their notifications may reach them.
 
 Their personal calendar when they chose one (« Mes préférences »), else the calendar of their
-first team (by name), else the default calendar — the same rows ``sla.policies`` counts
-commitments in, so part-time days, public holidays and closures hold notifications too.
+first team (by name), else the default calendar, else the built-in office week — the same rows
+``sla.policies`` counts commitments in, so part-time days, public holidays and closures hold
+notifications too. A calendar that never opens (a week saved without any slot) is skipped for
+the next one: it must not let notifications through at any hour, nor hold them for ever.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,10 @@ from civique.sla.calendar import BusinessCalendar, is_open, next_opening
 from civique.sla.models import Calendar, Weekday
 from civique.sla.policies import business_calendar, calendar_row_for
 
+# Only if no calendar at all ever opens (cannot happen: the built-in week always does), a held
+# notification is looked at again this much later instead of being delivered out of hours.
+HOLD_WHEN_NEVER_OPEN = timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Hours:
@@ -28,20 +34,26 @@ class Hours:
 
 
 def hours_for(user: User, now: datetime | None = None) -> Hours:
-    """A personal calendar that never opens (no slot) is ignored rather than holding
-    everything for ever."""
+    """The first of personal, team, default calendar that opens at or after ``now``; the
+    built-in office week when none does."""
+    now = now or timezone.now()
     personal = _personal_row(user)
     if personal is not None:
         calendar = business_calendar(personal)
-        if next_opening(now or timezone.now(), calendar) is not None:
+        if next_opening(now, calendar) is not None:
             return Hours(personal, calendar, _("vos horaires personnels"))
     team = user.teams.order_by("name").first()
     row = calendar_row_for(team)
     if row is not None and row.team_id is not None:
-        source = _("les horaires du service %(team)s") % {"team": team}
-    else:
-        source = _("les horaires par défaut")
-    return Hours(row, business_calendar(row), source)
+        calendar = business_calendar(row)
+        if next_opening(now, calendar) is not None:
+            return Hours(row, calendar, _("les horaires du service %(team)s") % {"team": team})
+        row = calendar_row_for(None)
+    if row is not None:
+        calendar = business_calendar(row)
+        if next_opening(now, calendar) is not None:
+            return Hours(row, calendar, _("les horaires par défaut"))
+    return Hours(None, business_calendar(None), _("les horaires par défaut"))
 
 
 def _personal_row(user: User) -> Calendar | None:
@@ -54,8 +66,14 @@ def within_hours(user: User, now: datetime) -> bool:
 
 
 def delivery_time(user: User, now: datetime) -> datetime:
-    """``now`` when the agent is within their hours, else their next opening."""
-    return next_opening(now, hours_for(user, now).calendar) or now
+    """``now`` when the agent is within their hours, else their next opening; never ``now``
+    out of hours (see ``HOLD_WHEN_NEVER_OPEN``)."""
+    return opening_or_hold(now, hours_for(user, now))
+
+
+def opening_or_hold(now: datetime, hours: Hours) -> datetime:
+    opening = next_opening(now, hours.calendar)
+    return opening if opening is not None else now + HOLD_WHEN_NEVER_OPEN
 
 
 def week_lines(hours: Hours) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civique.inbox.models import Conversation
+from civique.sla.calendar import PARIS
 from civique.sla.models import Calendar
 
 
@@ -125,4 +126,7 @@ class DutyShift(models.Model):
         verbose_name_plural = _("astreintes")
 
     def __str__(self) -> str:
-        return f"{self.user} {self.starts:%d/%m/%Y %H:%M}–{self.ends:%d/%m/%Y %H:%M}"
+        """In Paris time, as every date the agents read (this text is also screen-reader text)."""
+        starts = timezone.localtime(self.starts, PARIS)
+        ends = timezone.localtime(self.ends, PARIS)
+        return f"{self.user} {starts:%d/%m/%Y %H:%M}–{ends:%d/%m/%Y %H:%M}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from civique.core.models import Role, User
 from civique.inbox.actions import assignee_changed
-from civique.inbox.models import Direction, Message
+from civique.inbox.models import Conversation, Direction, Message
 from civique.moderation.models import ModerationCase, ModeratorTeam
 from civique.notifications.actions import notify
 from civique.notifications.models import Kind, Notification
@@ -52,6 +53,13 @@ def on_message(sender, instance: Message, created: bool, raw: bool = False, **kw
     conversation = message.conversation
     if conversation.assignee_id is None:
         return
+    with transaction.atomic():
+        # Two messages at once: the second waits for the first's notification, then sees it.
+        Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+        _notify_citizen_replied(conversation)
+
+
+def _notify_citizen_replied(conversation: Conversation) -> None:
     waiting = Notification.objects.filter(
         recipient_id=conversation.assignee_id,
         conversation=conversation,
