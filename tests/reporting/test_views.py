@@ -297,3 +297,22 @@ def test_a_supervisor_exports_nothing_of_another_team(
         assert "Portail voirie" not in text and other_team.name not in text, name
     # The supervisor's own channel is there: the exports are not simply empty.
     assert "Portail citoyen" in client.get(URL, {"format": "csv"}).content.decode()
+
+
+def test_the_chart_groups_channels_beyond_its_colours_and_the_table_keeps_them(
+    client, admin_user, team
+):
+    for i in range(10):
+        channel = Channel.objects.create(kind="webform", name=f"Portail {i}", team=team)
+        request_from(channel, hours_ago=1, email=f"p{i}@example.org")
+    client.force_login(admin_user)
+
+    response = client.get(URL)
+
+    chart = response.context["charts"]["volumes"]
+    names = [name for name, _colour in chart.legend]
+    assert len(names) == 8 and names[-1] == "Autres canaux"
+    assert len({colour for _name, colour in chart.legend}) == 8
+    assert "regroupés sous « Autres canaux »" in unescape(response.content.decode())
+    headers = response.context["tables"]["volumes_canal"].headers
+    assert [h for h in headers if h.startswith("Portail")] == [f"Portail {i}" for i in range(10)]
