@@ -28,7 +28,7 @@ def _load_ingest_helpers():
     return load_benchmark("ingest")
 
 
-def populate(count: int, now, seed: int = SEED) -> None:
+def populate(count: int, now, seed: int = SEED, prefix: str = "") -> None:
     """``count`` conversations in bulk, with their status changes and some moderation."""
     from datetime import time as clock_time
 
@@ -39,7 +39,10 @@ def populate(count: int, now, seed: int = SEED) -> None:
     from civique.sla.models import Calendar
 
     rng = random.Random(seed)
-    teams = [Team.objects.create(slug=f"service-{i}", name=f"Service {i}") for i in range(3)]
+    teams = [
+        Team.objects.create(slug=f"{prefix}service-{i}", name=f"Service {prefix}{i}")
+        for i in range(3)
+    ]
     for team, (opens, closes) in zip(teams[:2], ((8, 17), (9, 18)), strict=False):
         calendar = Calendar.objects.create(name=f"Calendrier {team.name}", team=team)
         for weekday in range(5):
@@ -47,10 +50,13 @@ def populate(count: int, now, seed: int = SEED) -> None:
                 weekday=weekday, opens=clock_time(opens), closes=clock_time(closes)
             )
     channels = [
-        Channel.objects.create(kind=kind, name=f"Canal {kind}", team=teams[i % 3])
+        Channel.objects.create(kind=kind, name=f"Canal {prefix}{kind}", team=teams[i % 3])
         for i, kind in enumerate(KINDS)
     ]
-    categories = [Category.objects.create(slug=f"theme-{i}", name=f"Thème {i}") for i in range(6)]
+    categories = [
+        Category.objects.create(slug=f"{prefix}theme-{i}", name=f"Thème {prefix}{i}")
+        for i in range(6)
+    ]
     conversations = []
     for _ in range(count):
         channel = rng.choice(channels)
@@ -137,6 +143,10 @@ def _timed(call, runs: int) -> tuple[float, object]:
     return statistics.median(timings), result
 
 
+# Four years of whole weeks: a second set of requests, in a past calendar year.
+PAST_SHIFT = timedelta(weeks=4 * 52)
+
+
 def main(conversations: int, runs: int, keep: bool, out: TextIO) -> None:
     from django.db import connection
     from django.test import Client
@@ -177,6 +187,19 @@ def main(conversations: int, runs: int, keep: bool, out: TextIO) -> None:
         out.write(
             f"Calcul seul (365 jours, {len(report.rows)} demandes, {report.backlog.total} en "
             f"cours) : {seconds * 1000:.0f} ms, {len(queries)} requêtes SQL\n"
+        )
+        # As many requests again, with teams and channels of their own, over the 365 days
+        # ending PAST_SHIFT ago: that past year's page must be as fast as this year's.
+        populate(conversations, now - PAST_SHIFT, prefix="passe-")
+        past = (now - PAST_SHIFT).astimezone(PARIS).year
+        params = {"annee": str(past)}
+        client.get("/engagements/", params)
+        seconds, response = _timed(lambda: client.get("/engagements/", params), runs)
+        assert response.status_code == 200, response.status_code
+        out.write(
+            f"Page « année {past} » ({conversations} autres demandes sur les 365 jours finissant "
+            f"il y a {PAST_SHIFT.days} jours) : médiane {seconds * 1000:.0f} ms sur {runs} "
+            "passages\n"
         )
         for key, value in ingest.machine().items():
             out.write(f"  {key}: {value}\n")

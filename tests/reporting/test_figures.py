@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civique.reporting import services_publics
-from civique.reporting.charts import horizontal_bars, nice_top, stacked_bars
+from civique.reporting.charts import (
+    PALETTE,
+    grouped_series,
+    horizontal_bars,
+    nice_top,
+    stacked_bars,
+)
 from civique.reporting.figures import (
     BusinessClock,
     Row,
@@ -319,3 +325,22 @@ def test_horizontal_bars_scale_to_a_hundred_percent():
     chart = horizontal_bars("t", "d", [("a", 100.0, "100 %"), ("b", None, "—")])
     assert chart.bars[0].width == chart.plot_width
     assert chart.bars[1].width == 0
+
+
+def test_beyond_the_palette_the_smallest_channels_are_grouped_and_no_colour_repeats():
+    series = {f"Canal {i:02}": [i, 1] for i in range(1, 12)}
+
+    grouped = grouped_series(series, "Autres canaux")
+    chart = stacked_bars("Volumes", "…", ["a", "b"], grouped)
+
+    assert len(grouped) == len(PALETTE)
+    assert list(grouped)[:-1] == [f"Canal {i:02}" for i in range(5, 12)]
+    assert grouped["Autres canaux"] == [1 + 2 + 3 + 4, 4]
+    assert [sum(col) for col in zip(*grouped.values(), strict=True)] == [66, 11]
+    colours = [colour for _name, colour in chart.legend]
+    assert len(colours) == len(set(colours)) == len(PALETTE)
+
+
+def test_few_channels_are_all_charted():
+    series = {f"Canal {i}": [i] for i in range(len(PALETTE))}
+    assert grouped_series(series, "Autres canaux") == series

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from civique.channels.models import Channel
 from civique.moderation.models import CharterRule, Decision, ModerationCase, ModerationDecision
 from civique.reporting.filters import parse_filters
-from civique.reporting.queries import build_report, channels_for, teams_for
-from civique.sla.calendar import PARIS
+from civique.reporting.queries import Clocks, build_report, channels_for, teams_for
+from civique.sla.calendar import PARIS, business_time_between
+from civique.sla.policies import calendar_for
 
 pytestmark = pytest.mark.django_db
 H = timedelta(hours=1)
@@ -112,3 +113,45 @@ def test_the_queries_do_not_grow_with_the_conversations(
         for channel in (email_channel, voirie):
             story(channel, paris(2026, 3, day, 10)).status(paris(2026, 3, day, 11), "resolved")
     assert count_queries() == few
+
+
+@pytest.mark.parametrize("year", [2021, 2022, 2023])
+def test_a_past_year_is_covered_by_the_fast_clock(supervisor, story, email_channel, year):
+    s = story(email_channel, paris(year, 6, 1, 10))
+    report = report_for(supervisor, annee=str(year))
+    [row] = report.rows
+
+    clocks = Clocks.for_period(report.filters.start, report.filters.end, NOW)
+
+    clock = clocks(row)
+    assert clock.start <= report.filters.start and clock.end >= report.filters.end
+    assert clock.end >= s.conversation.created_at + timedelta(days=300)
+    assert clock.end - clock.start < timedelta(days=3 * 366)
+
+
+def test_a_past_years_figures_are_its_business_time(supervisor, story, email_channel):
+    # Across Christmas 2021 (a Saturday) and New Year: the slow walk through the calendar
+    # is the reference.
+    s = story(email_channel, paris(2021, 12, 23, 16))
+    s.agent_answers(paris(2021, 12, 27, 10))
+    s.conversation.first_response_at = paris(2021, 12, 27, 10)
+    s.conversation.save()
+    s.status(paris(2022, 1, 3, 11), "resolved")
+    t = story(email_channel, paris(2021, 3, 5, 17))
+    t.status(paris(2021, 3, 9, 9), "resolved")
+    calendar = calendar_for(email_channel.team)
+
+    [figures] = report_for(supervisor, annee="2021").channels
+
+    first = business_time_between(paris(2021, 12, 23, 16), paris(2021, 12, 27, 10), calendar)
+    assert figures.durations["first_answer"].median == first
+    resolutions = sorted(
+        [
+            business_time_between(paris(2021, 12, 23, 16), paris(2022, 1, 3, 11), calendar),
+            business_time_between(paris(2021, 3, 5, 17), paris(2021, 3, 9, 9), calendar),
+        ]
+    )
+    assert figures.durations["resolution"].count == 2
+    assert figures.durations["resolution"].median == resolutions[0]
+    assert figures.durations["resolution"].p90 == resolutions[1]
+    assert report_for(supervisor, annee="2021").backlog.total == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -242,3 +243,76 @@ def test_the_menu_links_to_the_dashboard(client, supervisor):
     client.force_login(supervisor)
     html = client.get(URL).content.decode()
     assert 'href="/engagements/" aria-current="true"' in html
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', " =1+1", "\t-2", "@SUM(A1)", "+33"])
+def test_names_heading_a_csv_cannot_become_formulas(client, supervisor, team, name):
+    channel = Channel.objects.create(kind="webform", name=name, team=team)
+    request_from(channel, hours_ago=1, email="a@example.org")
+    client.force_login(supervisor)
+
+    response = client.get(URL, {"format": "csv", "tableau": "volumes-canal"})
+
+    header = next(csv.reader(io.StringIO(response.content.decode()[1:]), delimiter=";"))
+    assert header[1] == "'" + name
+    # The same name as a cell of the channels' table.
+    text = client.get(URL, {"format": "csv"}).content.decode()[1:]
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[1][0] == "'" + name
+
+
+def test_names_in_an_xlsx_are_text_never_formulas(client, supervisor, team):
+    channel = Channel.objects.create(kind="webform", name="=1+1", team=team)
+    request_from(channel, hours_ago=1, email="a@example.org")
+    client.force_login(supervisor)
+
+    book = zipfile.ZipFile(io.BytesIO(client.get(URL, {"format": "xlsx"}).content))
+
+    sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert sheets
+    assert not any("<f>" in book.read(n).decode() for n in sheets)
+    assert "=1+1" in book.read("xl/sharedStrings.xml").decode()
+
+
+def test_a_supervisor_exports_nothing_of_another_team(
+    client, supervisor, webform_channel, other_team
+):
+    request_from(webform_channel, hours_ago=1, email="a@example.org")
+    theirs = Channel.objects.create(kind="webform", name="Portail voirie", team=other_team)
+    request_from(theirs, hours_ago=1, email="b@example.org")
+    request_from(theirs, hours_ago=30, email="c@example.org")
+    client.force_login(supervisor)
+
+    slugs = [t.slug for t in client.get(URL).context["tables"].values()]
+    assert "volumes-canal" in slugs
+    for slug in slugs:
+        response = client.get(URL, {"format": "csv", "tableau": slug})
+        assert response.status_code == 200, slug
+        text = response.content.decode()
+        assert "Portail voirie" not in text and other_team.name not in text, slug
+
+    book = zipfile.ZipFile(io.BytesIO(client.get(URL, {"format": "xlsx"}).content))
+    for name in book.namelist():
+        text = book.read(name).decode()
+        assert "Portail voirie" not in text and other_team.name not in text, name
+    # The supervisor's own channel is there: the exports are not simply empty.
+    assert "Portail citoyen" in client.get(URL, {"format": "csv"}).content.decode()
+
+
+def test_the_chart_groups_channels_beyond_its_colours_and_the_table_keeps_them(
+    client, admin_user, team
+):
+    for i in range(10):
+        channel = Channel.objects.create(kind="webform", name=f"Portail {i}", team=team)
+        request_from(channel, hours_ago=1, email=f"p{i}@example.org")
+    client.force_login(admin_user)
+
+    response = client.get(URL)
+
+    chart = response.context["charts"]["volumes"]
+    names = [name for name, _colour in chart.legend]
+    assert len(names) == 8 and names[-1] == "Autres canaux"
+    assert len({colour for _name, colour in chart.legend}) == 8
+    assert "regroupés sous « Autres canaux »" in unescape(response.content.decode())
+    headers = response.context["tables"]["volumes_canal"].headers
+    assert [h for h in headers if h.startswith("Portail")] == [f"Portail {i}" for i in range(10)]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time as time_module
 from datetime import date, time
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -195,6 +198,88 @@ def test_a_supervisor_sets_a_week_with_a_lunch_break_and_an_evening_to_midnight(
     assert "0 08:30-12:00" in event.changes["before"]["slots"]
     assert "5 20:00-00:00" in event.changes["after"]["slots"]
     assert event.changes["after"]["subdivision"] == "57"
+
+
+def test_changing_only_the_holidays_is_saved_audited_and_moves_due_times(
+    client, supervisor, team, story, facebook_channel
+):
+    # Thursday 18 April 2030, 15:00, a public comment: 4 business hours. In most of France it
+    # is due on Good Friday at 10:00; in Moselle Good Friday and Easter Monday are holidays.
+    s = story(facebook_channel, paris(2030, 4, 18, 15), visibility="public")
+    recompute(s.conversation, paris(2030, 4, 18, 15, 5))
+    client.force_login(supervisor)
+    calendar = own_calendar(client, team)
+    s.conversation.refresh_from_db()
+    assert s.conversation.first_answer_due_at == paris(2030, 4, 19, 10)
+
+    response = client.post(page(team) + "horaires/", week_data(calendar, {}, subdivision="57"))
+
+    assert response.status_code == 302
+    calendar.refresh_from_db()
+    assert calendar.subdivision == "57"
+    event = AuditEvent.objects.get(verb="sla.calendar.hours")
+    assert event.changes["before"]["subdivision"] == ""
+    assert event.changes["after"]["subdivision"] == "57"
+    assert event.changes["before"]["slots"] == event.changes["after"]["slots"]
+    s.conversation.refresh_from_db()
+    assert s.conversation.first_answer_due_at == paris(2030, 4, 23, 10)
+    page_after = client.get(page(team)).content.decode()
+    assert "Aucun changement" not in page_after
+
+
+def test_changing_only_the_time_zone_is_audited(client, supervisor, team):
+    client.force_login(supervisor)
+    calendar = own_calendar(client, team)
+    data = week_data(calendar, {}, timezone="America/Cayenne")
+    response = client.post(page(team) + "horaires/", data)
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="sla.calendar.hours")
+    assert event.changes["before"]["timezone"] == "Europe/Paris"
+    assert event.changes["after"]["timezone"] == "America/Cayenne"
+
+
+def test_a_week_without_any_slot_is_refused(client, supervisor, team):
+    client.force_login(supervisor)
+    calendar = own_calendar(client, team)
+    before = hours_of(calendar)
+
+    response = client.post(
+        page(team) + "horaires/", week_data(calendar, {day: [] for day in range(7)})
+    )
+
+    assert response.status_code == 400
+    assert "Indiquez au moins une plage d&#x27;ouverture" in response.content.decode()
+    assert hours_of(calendar) == before
+    assert not AuditEvent.objects.filter(verb="sla.calendar.hours").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_racing_the_first_returns_the_calendar_it_created(supervisor, team):
+    """The first request has inserted the calendar but not yet committed when the second
+    reads: the second waits on the one-per-team constraint, then finds the first's calendar
+    instead of failing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: no such race")
+    inserted, done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                Calendar.objects.create(name="Accueil", team=team)
+                inserted.set()
+                time_module.sleep(1)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inserted.wait(10)
+    calendar = team_actions.create_own_calendar(supervisor, team)
+    thread.join(10)
+    assert done.is_set()
+    assert Calendar.objects.filter(team=team).count() == 1
+    assert calendar.pk == Calendar.objects.get(team=team).pk
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,26 @@ def nice_top(value: int) -> int:
     return 10 * power  # pragma: no cover
 
 
+def grouped_series(series: dict[str, list[int]], others: str) -> dict[str, list[int]]:
+    """At most one series per palette colour, so no two share one: beyond that, the largest
+    ``len(PALETTE) - 1`` (by total) are kept, in their order, and the rest summed as
+    ``others``. The data table beside the chart keeps every series."""
+    if len(series) <= len(PALETTE):
+        return dict(series)
+    ranked = sorted(series, key=lambda name: (-sum(series[name]), name))
+    kept = set(ranked[: len(PALETTE) - 1])
+    length = len(next(iter(series.values())))
+    rest = [0] * length
+    found = {}
+    for name, values in series.items():
+        if name in kept:
+            found[name] = list(values)
+        else:
+            rest = [a + b for a, b in zip(rest, values, strict=True)]
+    found[others] = rest
+    return found
+
+
 def stacked_bars(
     title: str, description: str, labels: list[str], series: dict[str, list[int]]
 ) -> Chart:

@@ -21,21 +21,29 @@ def table_csv(table: Table) -> str:
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table.headers)
+    # Headers too: the volume tables are headed by channel, category and team names.
+    writer.writerow([_safe(header, header) for header in table.headers])
     for row in table.rows:
         writer.writerow([_safe(fr_cell(value, grouping=False), value) for value in row])
     return out.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe(text: str, value) -> str:
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Text a spreadsheet would read as a formula, prefixed with ``'``: starting with one of
+    ``= + - @``, with a tab or a carriage return, or with spaces before one of those."""
+    if isinstance(value, str) and text.lstrip(" \n")[:1] in FORMULA_STARTS:
         return "'" + text
     return text
 
 
 def tables_xlsx(tables: list[Table]) -> bytes:
     """One sheet per table, named by its slug; the table's title on the first line, headers
-    on the second, numbers as numbers and dates as dates."""
+    on the second, numbers as numbers and dates as dates. Text is always written with
+    ``write_string`` (and ``strings_to_formulas`` is off): a name starting with ``=`` stays
+    text, never a formula."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True})

@@ -21,7 +21,7 @@ from civique.moderation.models import Decision, ModerationCase, ModerationDecisi
 from civique.reporting import figures, services_publics
 from civique.reporting.filters import Filters
 from civique.reporting.satisfaction import SatisfactionFigures, satisfaction_figures
-from civique.sla.calendar import HORIZON_DAYS
+from civique.sla.calendar import HORIZON_DAYS, BusinessCalendar
 from civique.sla.policies import calendar_for
 
 FIELDS = (
@@ -116,24 +116,45 @@ def read_rows(qs: QuerySet[Conversation], *, pauses: bool = True) -> list[figure
     return rows
 
 
-class Clocks:
-    """One ``BusinessClock`` per team (its calendar read once), over ``start``–``end``."""
+# How long after the period its requests' answers and resolutions are looked for by the fast
+# clock; a later one is still measured, by the slower ``business_time_between``.
+PERIOD_MARGIN = timedelta(days=366)
+# The longest range a clock covers: no further than the calendar functions look ahead.
+CLOCK_SPAN = timedelta(days=HORIZON_DAYS - 2)
 
-    def __init__(self, start: datetime, end: datetime) -> None:
-        # No further back than the calendar functions look ahead.
-        self.start = max(start - timedelta(days=1), end - timedelta(days=HORIZON_DAYS - 2))
+
+class Clocks:
+    """One ``BusinessClock`` per team (its calendar read once), over ``start``–``end``; a
+    range longer than ``CLOCK_SPAN`` keeps its end (the days nearest ``end``). ``sharing``:
+    other clocks whose teams and calendars, already read, this one reuses."""
+
+    def __init__(self, start: datetime, end: datetime, sharing: Clocks | None = None) -> None:
+        self.start = max(start - timedelta(days=1), end - CLOCK_SPAN)
         self.end = end + timedelta(days=1)
         self._clocks: dict[int | None, figures.BusinessClock] = {}
-        self._teams: dict[int, Team] = {}
+        self._teams: dict[int, Team] = sharing._teams if sharing else {}
+        self._calendars: dict[int | None, BusinessCalendar] = sharing._calendars if sharing else {}
+
+    @classmethod
+    def for_period(cls, start: datetime, end: datetime, now: datetime) -> Clocks:
+        """Clocks for the requests received from ``start`` to ``end``: from the period's
+        start to ``PERIOD_MARGIN`` after its end (no later than ``now``), so that a past
+        year's figures are computed as fast as this year's."""
+        last = min(now, end + PERIOD_MARGIN, start + CLOCK_SPAN)
+        return cls(start, max(last, start))
 
     def load_teams(self, ids: set[int | None]) -> None:
-        self._teams.update(Team.objects.in_bulk([i for i in ids if i is not None]))
+        missing = [i for i in ids if i is not None and i not in self._teams]
+        if missing:
+            self._teams.update(Team.objects.in_bulk(missing))
 
     def __call__(self, row: figures.Row) -> figures.BusinessClock:
         if row.team_id not in self._clocks:
-            team = self._teams.get(row.team_id) if row.team_id is not None else None
+            if row.team_id not in self._calendars:
+                team = self._teams.get(row.team_id) if row.team_id is not None else None
+                self._calendars[row.team_id] = calendar_for(team)
             self._clocks[row.team_id] = figures.BusinessClock(
-                calendar_for(team), self.start, self.end
+                self._calendars[row.team_id], self.start, self.end
             )
         return self._clocks[row.team_id]
 
@@ -191,9 +212,14 @@ def build_report(user, filters: Filters, now: datetime) -> Report:
         created_at__gte=filters.start, created_at__lt=filters.end
     )
     open_rows = [r for r in rows if r.is_open] + read_rows(others, pauses=False)
-    oldest = min((r.created_at for r in [*rows, *open_rows]), default=filters.start)
-    clocks = Clocks(min(oldest, filters.start), now)
-    clocks.load_teams({r.team_id for r in [*rows, *open_rows]})
+    # Two ranges: the period's requests (answered and resolved soon after it), and the
+    # backlog's (open ones, counted up to now). One range from the oldest to now would not
+    # cover a past year: the calendar functions look only three years ahead.
+    clocks = Clocks.for_period(filters.start, filters.end, now)
+    clocks.load_teams({r.team_id for r in rows})
+    oldest = min((r.created_at for r in open_rows), default=now)
+    backlog_clocks = Clocks(oldest, now, sharing=clocks)
+    backlog_clocks.load_teams({r.team_id for r in open_rows})
     periods = figures.buckets(filters.start, filters.end, filters.by)
     report = Report(
         filters=filters,
@@ -204,7 +230,7 @@ def build_report(user, filters: Filters, now: datetime) -> Report:
         by_channel=figures.volumes(rows, lambda r: r.channel, filters.by, periods),
         by_category=figures.volumes(rows, lambda r: r.category, filters.by, periods),
         by_team=figures.volumes(rows, lambda r: r.team, filters.by, periods),
-        backlog=figures.backlog(open_rows, clocks, now),
+        backlog=figures.backlog(open_rows, backlog_clocks, now),
         moderation=moderation_counts(base, filters.start, filters.end),
         # Surveys offered in the period, whenever their conversation began.
         satisfaction=satisfaction_figures(base, filters.start, filters.end),

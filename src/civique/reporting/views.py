@@ -105,15 +105,19 @@ def _file_name(filters) -> str:
 
 def _charts(report: Report) -> dict:
     labels = [short_period_label(day, report.filters.by) for day in report.periods]
+    by_channel = charts.grouped_series(report.by_channel, _("Autres canaux"))
+    description = _(
+        "Barres empilées : une barre par période (semaine commençant le lundi indiqué, "
+        "ou mois), une couleur par canal."
+    )
+    if len(by_channel) < len(report.by_channel):
+        description += " " + _(
+            "Les canaux les moins actifs sont regroupés sous « Autres canaux » ; "
+            "le tableau détaille chaque canal."
+        )
     found = {
         "volumes": charts.stacked_bars(
-            _("Demandes reçues par canal et par période"),
-            _(
-                "Barres empilées : une barre par période (semaine commençant le lundi indiqué, "
-                "ou mois), une couleur par canal."
-            ),
-            labels,
-            report.by_channel,
+            _("Demandes reçues par canal et par période"), description, labels, by_channel
         ),
         "backlog": charts.stacked_bars(
             _("Demandes en cours par ancienneté"),

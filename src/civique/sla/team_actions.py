@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import Http404
@@ -158,18 +158,32 @@ def refresh_open_commitments(
 
 def create_own_calendar(user, team: Team, *, request=None) -> Calendar:
     """The team's own calendar, a copy of the default one (slots, closures, holidays, time
-    zone); the built-in office week when there is no default calendar either."""
+    zone); the built-in office week when there is no default calendar either.
+
+    Idempotent: a second click (or a double submit racing the first) returns the calendar
+    already there. The team's row is locked so that concurrent requests queue (``no_key``:
+    rows referring to the team, such as its conversations, are not held up); should another
+    writer still get there first, the one-calendar-per-team constraint stops the second
+    insert and the calendar already there is returned."""
     with transaction.atomic():
+        list(Team.objects.select_for_update(no_key=True).filter(pk=team.pk).values_list("pk"))
         existing = own_calendar(team)
         if existing is not None:
             return existing
         default = calendar_row_for(None)
-        calendar = Calendar.objects.create(
-            name=team.name[:120],
-            team=team,
-            timezone=default.timezone if default else "Europe/Paris",
-            subdivision=default.subdivision if default else "",
-        )
+        try:
+            with transaction.atomic():
+                calendar = Calendar.objects.create(
+                    name=team.name[:120],
+                    team=team,
+                    timezone=default.timezone if default else "Europe/Paris",
+                    subdivision=default.subdivision if default else "",
+                )
+        except IntegrityError:
+            existing = own_calendar(team)
+            if existing is None:
+                raise
+            return existing
         if default is not None:
             slots = [(s.weekday, s.opens, s.closes) for s in default.slots.all()]
             closures = [(c.starts, c.ends, c.reason) for c in default.closures.all()]
@@ -205,7 +219,9 @@ def save_hours(user, team: Team, calendar_form, formsets, *, request=None) -> bo
     """Save valid hours (the calendar form and the week's formsets). True when it changed."""
     calendar = calendar_form.instance
     with transaction.atomic():
-        before = hours_snapshot(calendar)
+        # ``is_valid()`` already copied the posted time zone and holidays onto the instance:
+        # what was there before is read again from the database (locked until the save).
+        before = hours_snapshot(Calendar.objects.select_for_update().get(pk=calendar.pk))
         calendar_form.save()
         for formset in formsets:
             formset.save()

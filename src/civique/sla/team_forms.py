@@ -27,6 +27,11 @@ MAX_CLOSURE_DAYS = 366
 # Years a closure may fall in: a typo (0202, 9999) would otherwise reach the calendar.
 CLOSURE_YEARS = (2000, 2100)
 MIDNIGHT = time(0)
+# A week must keep at least one slot: a team whose calendar never opens gets no due time.
+EMPTY_WEEK = gettext_lazy(
+    "Indiquez au moins une plage d'ouverture ; pour fermer le service quelques jours, "
+    "ajoutez une fermeture exceptionnelle."
+)
 
 
 def _time_field(label: str, help_text: str = "") -> forms.TimeField:

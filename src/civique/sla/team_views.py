@@ -19,6 +19,7 @@ from civique.sla import team_actions as actions
 from civique.sla.models import Calendar, Policy
 from civique.sla.policies import calendar_row_for
 from civique.sla.team_forms import (
+    EMPTY_WEEK,
     CalendarForm,
     ClosureForm,
     PolicyForm,
@@ -101,6 +102,10 @@ def save_hours(request: HttpRequest, team_id: int) -> HttpResponse:
     formsets = week_formsets(own, request.POST)
     # Every day is validated (no short-circuit), so each shows its errors at once.
     valid = [calendar_form.is_valid()] + [formset.is_valid() for formset in formsets]
+    if all(valid) and not any(formset.slots() for formset in formsets):
+        # A week without any slot never opens: no due time, no hours for notifications.
+        calendar_form.add_error(None, EMPTY_WEEK)
+        valid.append(False)
     if not all(valid):
         return _page(
             request,
