@@ -167,6 +167,9 @@ class Measure:
     runs: int
     p50_ms: float
     p95_ms: float
+    queries: int = 0  # SQL queries of one request (the warm-up)
+    sql_ms: float = 0.0  # their time, as Django's debug cursor records it
+    slowest_sql: str = ""  # the slowest of them, for EXPLAIN
 
     @property
     def target_ms(self) -> float:
@@ -794,11 +797,27 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank - 1]
 
 
-def time_request(client, path: str, params: dict, runs: int, headers: dict | None = None):
-    """One warm-up request, then up to ``runs`` timed ones (fewer, never under 3, when they
-    take longer than ``MEASURE_BUDGET_SECONDS`` together). Returns the timings in ms."""
+@dataclass
+class Timings:
+    ms: list[float]
+    queries: int
+    sql_ms: float
+    slowest_sql: str
+
+
+def time_request(
+    client, path: str, params: dict, runs: int, headers: dict | None = None
+) -> Timings:
+    """One warm-up request (its SQL queries recorded), then up to ``runs`` timed ones (fewer,
+    never under 3, when they take longer than ``MEASURE_BUDGET_SECONDS`` together)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     headers = headers or {}
-    response = client.get(path, params, headers=headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params, headers=headers)
+    queries = captured.captured_queries
+    slowest = max(queries, key=lambda q: float(q["time"]), default={"sql": ""})
     if response.status_code != 200:
         raise AssertionError(f"{path} {params}: HTTP {response.status_code}")
     timings: list[float] = []
@@ -813,7 +832,9 @@ def time_request(client, path: str, params: dict, runs: int, headers: dict | Non
         spent += elapsed
         if spent > MEASURE_BUDGET_SECONDS and len(timings) >= 3:
             break
-    return timings
+    return Timings(
+        timings, len(queries), sum(float(q["time"]) for q in queries) * 1000, slowest["sql"]
+    )
 
 
 def plan(built: Built) -> list[tuple[str, str, str, dict, str]]:
@@ -905,9 +926,16 @@ def measure(built: Built, runs: int, out: TextIO) -> list[Measure]:
             clients[username] = client
         return clients[username]
 
-    def record(label: str, kind: str, timings: list[float]) -> None:
+    def record(label: str, kind: str, timed: Timings) -> None:
         m = Measure(
-            label, kind, len(timings), statistics.median(timings), percentile(timings, 0.95)
+            label,
+            kind,
+            len(timed.ms),
+            statistics.median(timed.ms),
+            percentile(timed.ms, 0.95),
+            timed.queries,
+            timed.sql_ms,
+            timed.slowest_sql,
         )
         results.append(m)
         out.write(line(m) + "\n")
@@ -928,8 +956,8 @@ def measure(built: Built, runs: int, out: TextIO) -> list[Measure]:
 
 def line(m: Measure) -> str:
     flag = f"  ✗ > {m.target_ms:.0f} ms" if m.missed else ""
-    runs = f"  ({m.runs} runs)"
-    return f"{m.label:<62} p50 {m.p50_ms:8.1f} ms  p95 {m.p95_ms:8.1f} ms{flag}{runs}"
+    detail = f"  ({m.runs} runs; {m.queries} SQL, {m.sql_ms:.0f} ms in SQL)"
+    return f"{m.label:<62} p50 {m.p50_ms:8.1f} ms  p95 {m.p95_ms:8.1f} ms{flag}{detail}"
 
 
 def main(messages: int, runs: int, keep: bool, out: TextIO, json_path: str = "") -> list[Measure]:

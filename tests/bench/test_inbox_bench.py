@@ -64,7 +64,7 @@ def test_it_builds_measures_every_page_and_removes_its_base(bench_env, tmp_path)
         found = MEASURE.match(line)
         if found:
             measures[found["label"].strip()] = (float(found["p50"]), float(found["p95"]))
-            assert "(2 runs)" in line
+            assert "(2 runs; " in line and " SQL, " in line
             target = 50 if line.startswith("inbox ") else 100
             assert (f"✗ > {target} ms" in line) == (float(found["p95"]) > target)
     for label in EXPECTED:
