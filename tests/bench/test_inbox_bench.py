@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+
+import pytest
 
 from civique.ingest.management.commands.bench import load_benchmark
 from tests.bench.test_bench import bench_env, civique_bench  # noqa: F401 (bench_env: fixture)
@@ -79,6 +82,9 @@ def test_it_builds_measures_every_page_and_removes_its_base(bench_env, tmp_path)
     assert not list((tmp_path / "bench").glob("*.sqlite3*"))
 
 
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="looks for the SQLite file"
+)
 def test_it_keeps_its_base_when_asked(bench_env, tmp_path):  # noqa: F811
     done = civique_bench(bench_env, "inbox", "--messages", "100", "--runs", "1", "--keep")
     assert done.returncode == 0, done.stderr
