@@ -270,6 +270,7 @@ class Built:
     timeline: int
     seconds: float
     long_conversation: int
+    long_messages: int  # LONG_CONVERSATION, unless the base is too small for it
     long_contact: int
     long_contact_name: str
     agent: str
@@ -775,6 +776,7 @@ def populate(messages: int, now, seed: int = SEED) -> Built:
         timeline=timeline,
         seconds=time.perf_counter() - started,
         long_conversation=1,
+        long_messages=counts[0],
         long_contact=long_contact,
         long_contact_name=names[long_contact - 1],
         agent=f"agent{busy}",
@@ -884,7 +886,7 @@ def plan(built: Built) -> list[tuple[str, str, str, dict, str]]:
         )
     steps.append(
         (
-            f"conversation page ({LONG_CONVERSATION} messages)",
+            f"conversation page ({built.long_messages} messages)",
             "other",
             built.administrator,
             {},
