@@ -3,7 +3,8 @@
 ``civique bench webhooks``: the webhook's acknowledgement latency at a sustained rate;
 ``civique bench analysis``: the analysers' precision and recall, and their throughput;
 ``civique bench knowledge``: the knowledge base's search; ``civique bench reporting``: the
-supervisors' dashboard over many conversations.
+supervisors' dashboard over many conversations; ``civique bench inbox``: the inbox, the
+conversation and contact pages, search and the API list over a large history.
 ``civique bench bigimport``: memory and rate of ``civique ingest`` on large mboxes.
 
 The benchmark itself lives in ``bench/ingest.py`` at the root of the repository (benchmarks are
@@ -28,6 +29,7 @@ BENCHMARKS = {
     "knowledge": "knowledge.py",
     "reporting": "reporting.py",
     "bigimport": "bigimport.py",
+    "inbox": "inbox.py",
 }
 
 
@@ -55,7 +57,8 @@ class Command(BaseCommand):
         "et le débit des analyseurs (analysis : --mlma, --no-ner) ; la recherche dans la "
         "base de connaissances (knowledge : justesse sur les questions étiquetées, latence avec "
         "--articles fiches) ; le tableau de bord des engagements (reporting : --conversations "
-        "demandes, --runs passages) ; "
+        "demandes, --runs passages) ; la boîte de réception, une demande, un usager, la "
+        "recherche et l'API sur un gros historique (inbox : --messages, --runs, --json) ; "
         "les gros imports (bigimport : mémoire de lecture d'une boîte mbox "
         "de --events courriels et de 4 fois plus, débit avec --jobs 1 et 2)."
     )
@@ -103,7 +106,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--conversations", type=int, default=10000, help="reporting : demandes (10000)."
         )
-        parser.add_argument("--runs", type=int, default=5, help="reporting : passages (5).")
+        parser.add_argument(
+            "--runs", type=int, default=None, help="reporting : passages (5) ; inbox : (20)."
+        )
+        parser.add_argument(
+            "--messages", type=int, default=100_000, help="inbox : messages écrits (100000)."
+        )
+        parser.add_argument(
+            "--json", default="", help="inbox : écrire aussi les mesures dans ce fichier JSON."
+        )
 
     def handle(self, *args, **options) -> None:
         if options["events"] < 1 or options["batch"] < 1:
@@ -127,10 +138,19 @@ class Command(BaseCommand):
             )
             return
         if options["benchmark"] == "reporting":
-            if not 1 <= options["conversations"] <= 1_000_000 or not 1 <= options["runs"] <= 100:
+            runs = 5 if options["runs"] is None else options["runs"]
+            if not 1 <= options["conversations"] <= 1_000_000 or not 1 <= runs <= 100:
                 raise CommandError("--conversations va de 1 à 1 000 000 et --runs de 1 à 100.")
             load_benchmark("reporting").main(
-                options["conversations"], options["runs"], options["keep"], self.stdout
+                options["conversations"], runs, options["keep"], self.stdout
+            )
+            return
+        if options["benchmark"] == "inbox":
+            runs = 20 if options["runs"] is None else options["runs"]
+            if not 100 <= options["messages"] <= 10_000_000 or not 1 <= runs <= 1000:
+                raise CommandError("--messages va de 100 à 10 000 000 et --runs de 1 à 1000.")
+            load_benchmark("inbox").main(
+                options["messages"], runs, options["keep"], self.stdout, options["json"]
             )
             return
         module = load_benchmark(options["benchmark"])
