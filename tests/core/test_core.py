@@ -218,3 +218,27 @@ def test_the_map_tiles_server_is_the_only_other_origin_images_come_from(url, ori
 def test_a_tiles_address_the_policy_cannot_name_stops_start_up(url):
     with pytest.raises(ImproperlyConfigured, match="CIVIQUE_MAP_TILES_URL doit être"):
         url_origin("CIVIQUE_MAP_TILES_URL", url)
+
+
+@pytest.mark.parametrize(
+    "model_path",
+    [
+        "civique.core.models.AuditEvent",
+        "civique.inbox.models.TimelineEntry",
+        "civique.moderation.models.ModerationDecision",
+    ],
+)
+def test_every_journal_is_append_only(model_path):
+    from django.utils.module_loading import import_string
+
+    from civique.core.models import AppendOnlyModel
+
+    model = import_string(model_path)
+    assert issubclass(model, AppendOnlyModel)
+    # A stored row (a primary key) refuses a second save; its queryset refuses both writes.
+    with pytest.raises(TypeError, match=model.frozen_message):
+        model(pk=1).save()
+    with pytest.raises(TypeError):
+        model.objects.update(created_at=None)
+    with pytest.raises(TypeError):
+        model.objects.all().delete()

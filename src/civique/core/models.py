@@ -90,7 +90,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError("Ce journal est en ajout seul : aucune suppression possible.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A journal's row: written once, then never changed (its queryset refuses updates and
+    deletions too). ``frozen_message`` says what the refusal says."""
+
+    frozen_message = "Ce journal est en ajout seul : aucune modification possible."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError(self.frozen_message)
+        super().save(*args, **kwargs)
+
+
+class AuditEvent(AppendOnlyModel):
     """Who did what, frozen: the actor's name is copied so that it survives the account."""
 
     created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
@@ -105,7 +122,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changements"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    frozen_message = "Un événement d'audit ne se modifie pas."
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -115,11 +132,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.verb} {self.object_type}:{self.object_id}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise TypeError("Un événement d'audit ne se modifie pas.")
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise TypeError("Un événement d'audit ne se supprime pas.")

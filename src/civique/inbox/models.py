@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from civique.channels.connectors.base import OperationKind
 from civique.channels.models import Channel
 from civique.contacts.models import Contact
-from civique.core.models import AppendOnlyQuerySet, Team, TimestampedModel
+from civique.core.models import AppendOnlyModel, Team, TimestampedModel
 
 
 class Category(TimestampedModel):
@@ -311,7 +311,7 @@ class TimelineKind(models.TextChoices):
     SYSTEM = "system", _("Information")
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(AppendOnlyModel):
     """Typed, append-only record of everything that happened on a conversation."""
 
     conversation = models.ForeignKey(
@@ -327,7 +327,7 @@ class TimelineEntry(models.Model):
     )
     data = models.JSONField(default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    frozen_message = "L'historique est en ajout seul."
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -336,11 +336,6 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation_id} {self.kind}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise TypeError("L'historique est en ajout seul.")
-        super().save(*args, **kwargs)
 
 
 class DeliveryState(models.TextChoices):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civique.channels.models import Channel
 from civique.contacts.models import Contact
-from civique.core.models import AppendOnlyQuerySet, Team, TimestampedModel
+from civique.core.models import AppendOnlyModel, Team, TimestampedModel
 from civique.inbox.models import Message
 
 
@@ -272,7 +272,7 @@ class Decision(models.TextChoices):
     NOTIFY = "notify", _("Signalement")
 
 
-class ModerationDecision(models.Model):
+class ModerationDecision(AppendOnlyModel):
     """Who decided what on which comment, when, under which article. Append-only; the actor's
     name is frozen like the audit journal's."""
 
@@ -289,7 +289,7 @@ class ModerationDecision(models.Model):
     note = models.TextField(_("précision"), blank=True)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    frozen_message = "Une décision de modération ne se modifie pas."
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -298,11 +298,6 @@ class ModerationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.decision} {self.case_id}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise TypeError("Une décision de modération ne se modifie pas.")
-        super().save(*args, **kwargs)
 
 
 class ElectedOfficial(TimestampedModel):
