@@ -7,9 +7,11 @@ start-up with a message naming the variable.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,9 +85,17 @@ def _embedded_secret_key() -> str:
     """A random key kept in ``var/secret_key`` so that the embedded profile needs no setup."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
+        # Processes starting together (the two test passes, a web process and its worker) may
+        # all get here: each writes a whole key to a file of its own (0600), then links it into
+        # place; the first link wins and everyone reads that key, never a half-written one.
+        fd, draft = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
 
 

@@ -242,3 +242,25 @@ def test_every_journal_is_append_only(model_path):
         model.objects.update(created_at=None)
     with pytest.raises(TypeError):
         model.objects.all().delete()
+
+
+def test_processes_starting_together_share_one_whole_secret_key(tmp_path):
+    """The two test passes (or a web process and its worker) start on a fresh var/ at once:
+    none may crash on the key file, and all get the same key."""
+    env = {**os.environ, "CIVIQUE_VAR_DIR": str(tmp_path / "var")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("CIVIQUE_SECRET_KEY", None)
+    script = "from civique import settings; print(settings.SECRET_KEY)"
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(8)
+    ]
+    results = [p.communicate(timeout=120) for p in starts]
+    assert [p.returncode for p in starts] == [0] * 8, [err.decode()[-300:] for _out, err in results]
+    keys = {out.decode().strip() for out, _err in results}
+    stored = (tmp_path / "var" / "secret_key").read_text().strip()
+    assert keys == {stored} and len(stored) > 40
+    assert [p.name for p in (tmp_path / "var").iterdir() if p.name.startswith(".secret")] == []
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
