@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from civique.sla.calendar import PARIS, BusinessCalendar, business_time_between, open_intervals
-from civique.sla.clocks import GRACE
+from civique.sla.clocks import GRACE, pause_periods  # noqa: F401 - the reports read it from here
 
 ZERO = timedelta(0)
 KINDS = ("acknowledgement", "first_answer", "resolution")
@@ -157,24 +157,6 @@ def paused_time(
         if b > a:
             total += clock.between(a, b)
     return total
-
-
-def pause_periods(
-    changes: Iterable[tuple[datetime, str]],
-) -> tuple[tuple[datetime, datetime | None], ...]:
-    """Periods « en attente de l'usager » from a conversation's status changes (instant, new
-    status) in time order, as ``sla.clocks.pauses`` reads them; the last may be open."""
-    periods: list[tuple[datetime, datetime | None]] = []
-    started = None
-    for at, new in changes:
-        if new == "pending" and started is None:
-            started = at
-        elif new != "pending" and started is not None:
-            periods.append((started, at))
-            started = None
-    if started is not None:
-        periods.append((started, None))
-    return tuple(periods)
 
 
 def time_to(row: Row, kind: str, clock: BusinessClock) -> timedelta | None:

@@ -9,6 +9,7 @@ platform's timestamp), in the team's calendar with the pauses closed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,21 +47,28 @@ class Evaluation:
     missed: list[str]
 
 
-def pauses(conversation: Conversation) -> list[tuple[datetime, datetime | None]]:
-    """Periods spent waiting for the citizen, from the timeline (the last may be open)."""
+def pause_periods(
+    changes: Iterable[tuple[datetime, str]],
+) -> tuple[tuple[datetime, datetime | None], ...]:
+    """Periods spent waiting for the citizen, from a conversation's status changes (instant,
+    new status) in time order; the last may be open. Pure: the reports read it in bulk."""
     periods: list[tuple[datetime, datetime | None]] = []
     started = None
-    entries = conversation.timeline.filter(kind=TimelineKind.STATUS).order_by("created_at", "id")
-    for entry in entries:
-        new = entry.data.get("new")
+    for at, new in changes:
         if new == Status.PENDING and started is None:
-            started = entry.created_at
+            started = at
         elif new != Status.PENDING and started is not None:
-            periods.append((started, entry.created_at))
+            periods.append((started, at))
             started = None
     if started is not None:
         periods.append((started, None))
-    return periods
+    return tuple(periods)
+
+
+def pauses(conversation: Conversation) -> tuple[tuple[datetime, datetime | None], ...]:
+    """Periods spent waiting for the citizen, from the timeline (the last may be open)."""
+    entries = conversation.timeline.filter(kind=TimelineKind.STATUS).order_by("created_at", "id")
+    return pause_periods((entry.created_at, entry.data.get("new")) for entry in entries)
 
 
 def target_time(
@@ -77,7 +85,7 @@ def _due(
     amount: int | None,
     unit: str,
     calendar: BusinessCalendar,
-    periods: list[tuple[datetime, datetime | None]],
+    periods: Sequence[tuple[datetime, datetime | None]],
     met_at: datetime | None,
 ) -> datetime | None:
     """None when there is no such commitment, or it is not met and the clock is paused now."""
